@@ -1,0 +1,5 @@
+"""``python -m piguard`` runs the command line."""
+
+from piguard.cli.app import main
+
+main()
