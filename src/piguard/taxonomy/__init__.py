@@ -13,8 +13,36 @@ Keys such as ``identity.resident_id`` are a public contract: they are extended, 
 
 from __future__ import annotations
 
+from piguard.taxonomy._apps import (
+    GENERAL_RULES,
+    AppCategory,
+    Condition,
+    ConditionKind,
+    Confidence,
+    NecessaryPI,
+    RuleArticle,
+    app_categories,
+    app_category,
+)
 from piguard.taxonomy._entities import ENTITIES, ENTITY_CATEGORIES, entity_category
+from piguard.taxonomy._export import (
+    EXPORT_FORMATS,
+    EXPORTS_DIR,
+    app_dict,
+    category_dict,
+    profile_dict,
+    render,
+    taxonomy_dict,
+)
 from piguard.taxonomy._model import Category, Example, Grade, HealthDataLevel
+from piguard.taxonomy._profiles import (
+    FunctionType,
+    IndustryProfile,
+    ProfileItem,
+    Side,
+    industry_profile,
+    industry_profiles,
+)
 from piguard.taxonomy._registry import (
     GBT_CHILD_MAX_AGE,
     PIPL_CHILD_AGE_LIMIT,
@@ -28,26 +56,45 @@ from piguard.taxonomy._registry import (
     sensitivity,
 )
 
-#: "<edition year of GB/T 35273>.<schema revision>": bumped when keys or records change shape.
-TAXONOMY_VERSION = "2020.1"
-
 __all__ = [
     "ENTITIES",
     "ENTITY_CATEGORIES",
+    "EXPORTS_DIR",
+    "EXPORT_FORMATS",
     "GBT_CHILD_MAX_AGE",
+    "GENERAL_RULES",
     "PIPL_CHILD_AGE_LIMIT",
     "TAXONOMY_VERSION",
+    "AppCategory",
     "Category",
+    "Condition",
+    "ConditionKind",
+    "Confidence",
     "Example",
+    "FunctionType",
     "Grade",
     "HealthDataLevel",
+    "IndustryProfile",
+    "NecessaryPI",
+    "ProfileItem",
+    "RuleArticle",
     "SensitivityVerdict",
+    "Side",
+    "app_categories",
+    "app_category",
+    "app_dict",
     "categories",
+    "category_dict",
     "children",
     "entity_category",
     "find",
     "get",
     "groups",
+    "industry_profile",
+    "industry_profiles",
     "is_sensitive",
+    "profile_dict",
+    "render",
     "sensitivity",
+    "taxonomy_dict",
 ]

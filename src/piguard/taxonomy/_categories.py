@@ -641,6 +641,33 @@ CATEGORIES: tuple[Category, ...] = (
         "medical care and reveals the condition, so it is graded like the records of B2",
     ),
     _c(
+        "health.patient_id",
+        "诊疗号码",
+        "Patient or medical-record number",
+        sensitive=True,
+        source=f"{_A} (A5); {_B} (B2); report Table 1 (诊疗号码)",
+        examples=_ex(("诊疗号码", "patient number"), ("病历号", "medical-record number")),
+        health_level=4,
+        extension=True,
+        note="piguard extension: a number assigned to a person for medical care (the report's "
+        "health-data scope, item 2) leads straight to the medical records of B2 and shows the "
+        "person is a patient there, so it is graded sensitive; GB/T 39725 level 4 per the "
+        "unverified mapping (hospital-internal numbers)",
+    ),
+    _c(
+        "health.insurance",
+        "医保数据",
+        "Medical-insurance data",
+        sensitive=True,
+        source=f"{_A} (A5) and (A7); {_B} (B1, B2); report Table 1 (医保数据)",
+        examples=_ex(("医保数据", "medical-insurance data"), ("药物报销", "drug reimbursements")),
+        health_level=4,
+        extension=True,
+        note="piguard extension: insurance claims reveal diagnoses (B2) and payments (B1); "
+        "GB/T 39725 lists medical payment data (医疗支付数据) as a category, level 4 per the "
+        "unverified mapping (insurance account)",
+    ),
+    _c(
         "health.physiology",
         "个人身体健康状况",
         "General physiological data",
@@ -741,6 +768,32 @@ CATEGORIES: tuple[Category, ...] = (
         sensitive=False,
         source=f"{_A} (A6)",
         examples=_ex(("成绩单", "transcripts")),
+    ),
+    _c(
+        "education_work.resume",
+        "简历",
+        "Résumé",
+        sensitive=False,
+        source=f"{_A} (A6) 教育经历、工作经历 with (A1); 2021 necessary-PI rules #11 (简历)",
+        examples=_ex(("求职者提供的简历", "the résumé a job-seeker provides")),
+        extension=True,
+        note="piguard extension: a résumé bundles A1 basic profile and A6 education and work "
+        "items, none of them in Table B.1: ordinary unless it carries sensitive items (a "
+        "resident ID number, health or marital history), which are then graded on their own",
+    ),
+    _c(
+        "education_work.qualification",
+        "资格证书",
+        "Professional qualification certificates",
+        sensitive=False,
+        source=f"{_A} (A6) 培训记录, by analogy; not in {_B}",
+        examples=_ex(
+            ("网约车驾驶员证", "ride-hailing driver's certificate"),
+            ("网约车资质认证信息", "ride-hailing qualification information"),
+        ),
+        extension=True,
+        note="piguard extension: a certificate of professional qualification belongs with the "
+        "education and work records of A6, which Table B.1 does not list: ordinary",
     ),
     # ------------------------------------------------------------------ A7 个人财产信息
     _c(
@@ -887,7 +940,11 @@ CATEGORIES: tuple[Category, ...] = (
         "Communication records",
         sensitive=True,
         source=f"{_A} (A8); {_B} (B5)",
-        examples=_ex(("通信记录", "call and message records"), ("通话记录", "call log")),
+        examples=_ex(
+            ("通信记录和内容", "communication records and content"),
+            ("通信记录", "call and message records"),
+            ("通话记录", "call log"),
+        ),
     ),
     _c(
         "communication.content",
@@ -973,7 +1030,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Group list",
         sensitive=True,
         source=f"{_A} (A9); {_B} (B5) 群组列表",
-        examples=_ex(("群列表", "group list")),
+        examples=_ex(("群列表", "group list"), ("群组列表", "group list")),
     ),
     _c(
         "contacts.email_list",
@@ -1004,7 +1061,10 @@ CATEGORIES: tuple[Category, ...] = (
         "Web-browsing history",
         sensitive=True,
         source=f"{_A} (A10); {_B} (B5) 网页浏览记录",
-        examples=_ex(("网站浏览记录", "website browsing records")),
+        examples=_ex(
+            ("网站浏览记录", "website browsing records"),
+            ("网页浏览记录", "web-page browsing records"),
+        ),
     ),
     _c(
         "browsing.software_usage",
@@ -1121,6 +1181,24 @@ CATEGORIES: tuple[Category, ...] = (
         sensitive=False,
         source=f"{_A} (A11) 唯一设备识别码",
         examples=_ex(("SIM卡IMSI信息", "SIM card IMSI")),
+    ),
+    _c(
+        "device.usage_data",
+        "智能设备使用数据",
+        "Smart-device usage data",
+        sensitive=False,
+        source=f"piguard extension of {_A} (A11) and (A10); not in {_B}; report §一(二)3",
+        examples=_ex(
+            ("定时信息、设定的路线", "cleaning schedules and routes"),
+            ("起居时间、明暗偏好", "daily routine and lighting preferences"),
+            ("开门的状态", "door open/closed state"),
+            ("灯和音箱的状态", "state of lights and speakers"),
+        ),
+        extension=True,
+        note="piguard extension: schedules, routes, states and preferences that smart-home "
+        "devices record (report §一(二)3). A.11 describes the device and A.10 the subject's "
+        "operation records; neither is in Table B.1, so ordinary, though routines show when "
+        "a home is empty",
     ),
     # ------------------------------------------------------------------ A12 个人位置信息
     _c(
@@ -1261,6 +1339,36 @@ CATEGORIES: tuple[Category, ...] = (
         extension=True,
         note="piguard extension: like the licence plate, these identify a vehicle and through "
         "it its keeper; not listed in A.1/B.1: ordinary",
+    ),
+    _c(
+        "other.recording",
+        "录音录像",
+        "Audio and video recordings of the person",
+        sensitive=True,
+        source="piguard extension; GB/T 35273-2020 Annex B general rule (涉及自然人隐私的信息); "
+        "report Table 2 (录音录像) and §一(二)3 (安防摄像头, 智能音箱)",
+        examples=_ex(
+            ("录音录像", "in-car audio and video"),
+            ("反映用户生活状态的视频信息", "video of the user's life at home"),
+            ("语音对话信息", "voice-assistant conversations"),
+            ("客服通话录音", "customer-service call recordings"),
+        ),
+        extension=True,
+        note="piguard extension: recordings of a person's voice, image or private life are not "
+        "named in A.1; Annex B says information touching a person's privacy is usually "
+        "sensitive, and spoken content is communication content (B5). Features extracted for "
+        "recognition are biometric.face or biometric.voiceprint",
+    ),
+    _c(
+        "other.user_content",
+        "用户发布的内容",
+        "Content the user publishes",
+        sensitive=False,
+        source=f"piguard extension; not in {_A} or {_B}; report §一(二)1 (评价、问答等内容信息)",
+        examples=_ex(("评价", "reviews"), ("问答", "questions and answers")),
+        extension=True,
+        note="piguard extension: reviews and Q&A a user posts are linked to the account; "
+        "ordinary, but scanned for sensitive items they may contain",
     ),
 )
 

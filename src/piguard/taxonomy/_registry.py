@@ -27,14 +27,24 @@ def normalize_key(key: str) -> str:
     return key.strip().lower()
 
 
+def closest(term: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``term``, or None when nothing is close.
+
+    >>> closest("basic.phon", ["basic.phone", "basic.name"])
+    'basic.phone'
+    """
+    matches = difflib.get_close_matches(term, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
 def suggest(term: str, choices: Iterable[str]) -> str:
     """A ``did you mean`` hint for an error message, or an empty string.
 
     >>> suggest("basic.phon", ["basic.phone", "basic.name"])
     " (did you mean 'basic.phone'?)"
     """
-    matches = difflib.get_close_matches(term, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    near = closest(term, choices)
+    return f" (did you mean {near!r}?)" if near is not None else ""
 
 
 def get(key: str) -> Category:
