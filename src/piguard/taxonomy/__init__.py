@@ -55,6 +55,7 @@ from piguard.taxonomy._registry import (
     is_sensitive,
     sensitivity,
 )
+from piguard.taxonomy._version import TAXONOMY_VERSION
 
 __all__ = [
     "ENTITIES",

@@ -93,7 +93,7 @@ def categories(*, group: str | None = None, sensitive: bool | None = None) -> tu
     True
     """
     if group is not None:
-        group = get(group).group
+        group = find(group).group
     return tuple(
         c
         for c in CATEGORIES
