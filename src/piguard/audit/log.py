@@ -389,8 +389,11 @@ class AuditLog:
                 if idx > expected:
                     raise IntegrityError(f"event {expected} is missing (deleted)")
                 raise IntegrityError(f"event {idx} appears twice")
-            h = leaf(bytes(data))
-            if h != bytes(stored_leaf):
+            # A tampered row may hold another SQL type: anything but bytes fails to match.
+            cell: object = data
+            raw = cell if isinstance(cell, bytes) else repr(cell).encode()
+            h = leaf(raw)
+            if h != stored_leaf:
                 raise IntegrityError(f"event {idx}: stored data does not match its leaf hash")
             for level, index, node_hash in rng.append(h):
                 nid = node_id(level, index)

@@ -93,7 +93,7 @@ class NoteVerifier:
     @classmethod
     def from_vkey(cls, text: str) -> NoteVerifier:
         """Parse a verifier key, checking that its key id matches its name and key."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)  # base64 may itself contain '+'
         if len(parts) != 3:
             raise KeyProviderError("a verifier key has the form <name>+<hex id>+<base64 key>")
         name, hex_id, b64 = parts
@@ -174,7 +174,7 @@ class NoteSigner:
     @classmethod
     def from_secret(cls, text: str, *, source: str = "signer key") -> NoteSigner:
         """Parse a signer key; errors name ``source`` but never show the key."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)  # base64 may itself contain '+'
         if len(parts) != 5 or parts[0] != "PRIVATE" or parts[1] != "KEY":
             raise KeyProviderError(
                 f"{source}: not a signer key (expected PRIVATE+KEY+<name>+<id>+<key>)"
