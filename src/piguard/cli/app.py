@@ -75,11 +75,13 @@ def _root(
 def _register_commands() -> None:
     """Attach every sub-command. Each lives in its own module under ``piguard.cli``
     and exposes ``register(app)``; add one import and one call per module here."""
+    from piguard.cli import anonymize as _anonymize
     from piguard.cli import audit as _audit
     from piguard.cli import taxonomy as _taxonomy
 
     _taxonomy.register(app)
     _audit.register(app)
+    _anonymize.register(app)
 
 
 _register_commands()

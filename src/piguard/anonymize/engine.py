@@ -1,0 +1,624 @@
+"""Full-domain generalisation: encoding, the lattice, and the globally optimal search.
+
+The table is encoded once: each quasi-identifier becomes integer codes (its row in the
+hierarchy), each hierarchy level becomes a lookup table from codes to level codes, and the
+records are collapsed into the classes of the untransformed data (the "bottom" of the
+lattice). A *transformation* (lattice node) is one level per quasi-identifier. Checking a
+node groups the classes of an already checked, less generalised node (a snapshot) through
+the lookup tables — a roll-up, so later checks work on hundreds of classes, not on every
+record — with numpy (combined integer keys, then a dense bincount or ``np.unique``).
+
+The optimal search (:func:`search`) is in the style of ARX's Flash (Kohlmayer et al. 2012):
+
+1. Every node gets a lower bound of its quality score (for ARX's Loss: the loss without
+   suppression, which only depends on the levels and is precomputed per attribute).
+2. Phase 1 (privacy models monotonic under generalisation, e.g. k-anonymity): walk the
+   lattice level by level; from each node whose anonymity is unknown, build a path upwards
+   and binary-search it for the lowest anonymous node. A node found anonymous tags all its
+   generalisations anonymous; a node found not anonymous tags all its specialisations not
+   anonymous (predictive tagging). Nodes whose lower bound cannot beat the best score so far
+   are skipped together with their generalisations.
+3. Phase 2: the anonymous nodes are evaluated in order of their lower bound until the next
+   bound cannot beat the best score (branch and bound). Without suppression the score of an
+   anonymous node equals its bound, so nothing more is grouped.
+
+Without monotonicity (entropy l-diversity or t-closeness together with suppression) phase 1
+is skipped and phase 2 checks every node in bound order. Ties are broken by the lower
+lattice level, then the lower node number, so the answer does not depend on the order.
+
+A time-bounded heuristic (:func:`search` with ``strategy="heuristic"``) does a best-first
+walk up from the bottom for lattices too large to enumerate.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from piguard.anonymize.hierarchy import Hierarchy
+from piguard.anonymize.metrics import Loss, QualityModel
+from piguard.anonymize.models import KAnonymity, PrivacyModel, SensitiveDomain
+from piguard.errors import ConfigError, InfeasibleError, InputError
+
+__all__ = ["ClassTable", "EncodedData", "SearchResult", "encode", "search"]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+#: Lattices larger than this are searched heuristically (ARX's Flash refuses > 100,000).
+MAX_OPTIMAL_NODES = 200_000
+
+
+@dataclass
+class ClassTable:
+    """The equivalence classes of one transformation."""
+
+    codes: I64  # (classes, dims): level codes of each class
+    counts: I64  # (classes,)
+    dists: dict[str, I64]  # sensitive column -> (classes, values) counts
+    bottom_inv: I64  # bottom class -> class
+
+
+@dataclass
+class EncodedData:
+    """A table encoded for the search. Built by :func:`encode`."""
+
+    names: list[str]
+    hierarchies: list[Hierarchy]
+    n: int
+    maps: list[list[I64]]  # maps[d][level][leaf] -> code at level
+    cards: list[list[int]]  # number of codes per level
+    labels: list[list[list[str]]]  # labels[d][level][code]
+    up: list[dict[tuple[int, int], I64]]  # up[d][(a, b)][code at a] -> code at b
+    record_inv: I64  # record -> bottom class
+    bottom: ClassTable
+    domains: dict[str, SensitiveDomain]
+    sensitive_codes: dict[str, I64]
+
+    @property
+    def heights(self) -> list[int]:
+        return [len(m) for m in self.maps]
+
+
+def _dense_codes(values: Sequence[str]) -> tuple[I64, list[str]]:
+    uniq: dict[str, int] = {}
+    codes = np.fromiter(
+        (uniq.setdefault(v, len(uniq)) for v in values), dtype=np.int64, count=len(values)
+    )
+    return codes, list(uniq)
+
+
+def encode(
+    columns: Mapping[str, Sequence[str]],
+    quasi: Sequence[str],
+    hierarchies: Mapping[str, Hierarchy],
+    *,
+    sensitive: Sequence[str] = (),
+    source: str | None = None,
+    first_line: int = 2,
+) -> EncodedData:
+    """Encode the quasi-identifiers (and sensitive columns) of a table given as columns.
+
+    ``first_line`` is the file line of the first record, for error messages (2 after a
+    header). A value missing from its hierarchy is reported by line and column, never by
+    its content (it may be personal information).
+    """
+    if not quasi:
+        raise ConfigError("at least one quasi-identifier (准标识符) is needed")
+    n = None
+    for name in [*quasi, *sensitive]:
+        if name not in columns:
+            raise InputError(f"column {name!r} does not exist", source=source)
+        if n is None:
+            n = len(columns[name])
+    assert n is not None
+    if n == 0:
+        raise InputError("the table has no records", source=source)
+    maps: list[list[I64]] = []
+    cards: list[list[int]] = []
+    labels: list[list[list[str]]] = []
+    up: list[dict[tuple[int, int], I64]] = []
+    leaves = np.empty((n, len(quasi)), dtype=np.int64)
+    hs: list[Hierarchy] = []
+    for d, name in enumerate(quasi):
+        h = hierarchies.get(name)
+        if h is None:
+            raise ConfigError(f"no hierarchy for quasi-identifier {name!r}", source=source)
+        hs.append(h)
+        values = columns[name]
+        codes, distinct = _dense_codes(values)
+        lookup = np.empty(len(distinct), dtype=np.int64)
+        for i, v in enumerate(distinct):
+            row = h.index_of(v)
+            if row is None:
+                where = int(np.argmax(codes == i))
+                raise InputError(
+                    f"value in column {name!r} is not in its hierarchy"
+                    f" ({h.source or 'hierarchy of ' + repr(name)})",
+                    source=source,
+                    line=first_line + where,
+                )
+            lookup[i] = row
+        leaves[:, d] = lookup[codes]
+        maps_d, cards_d, labels_d = [], [], []
+        for level in range(h.height):
+            level_codes, level_labels = _dense_codes([row[level] for row in h.rows])
+            maps_d.append(level_codes)
+            cards_d.append(len(level_labels))
+            labels_d.append(level_labels)
+        maps.append(maps_d)
+        cards.append(cards_d)
+        labels.append(labels_d)
+        up_d: dict[tuple[int, int], I64] = {}
+        for a in range(h.height):
+            for b in range(a, h.height):
+                if a == 0:
+                    up_d[(a, b)] = maps_d[b]
+                    continue
+                table = np.full(cards_d[a], -1, dtype=np.int64)
+                table[maps_d[a]] = maps_d[b]
+                # The hierarchy is a tree between a and b iff every level-a code has one parent.
+                check = np.zeros(cards_d[a], dtype=np.int64)
+                np.maximum.at(check, maps_d[a], maps_d[b])
+                mins = np.full(cards_d[a], np.iinfo(np.int64).max, dtype=np.int64)
+                np.minimum.at(mins, maps_d[a], maps_d[b])
+                if np.array_equal(check, mins):
+                    up_d[(a, b)] = table
+        up.append(up_d)
+    # Sensitive columns: dense codes in natural order (numeric when all are numbers).
+    domains: dict[str, SensitiveDomain] = {}
+    sens_codes: dict[str, I64] = {}
+    for name in sensitive:
+        values = columns[name]
+        codes, distinct = _dense_codes(values)
+        freq = np.bincount(codes, minlength=len(distinct)).astype(np.float64)
+        try:
+            keys: list[float] | list[str] = [float(v) for v in distinct]
+        except ValueError:
+            keys = list(distinct)
+        order = np.array(sorted(range(len(distinct)), key=lambda i: keys[i]), dtype=np.int64)
+        domains[name] = SensitiveDomain(tuple(distinct), freq / freq.sum(), order)
+        sens_codes[name] = codes
+    inv, rep, groups = _group([leaves[:, d] for d in range(len(quasi))], [len(h.rows) for h in hs])
+    counts: I64 = np.bincount(inv, minlength=groups).astype(np.int64)
+    dists = {
+        name: np.bincount(
+            inv * len(domains[name].values) + codes, minlength=groups * len(domains[name].values)
+        )
+        .reshape(groups, len(domains[name].values))
+        .astype(np.int64)
+        for name, codes in sens_codes.items()
+    }
+    bottom = ClassTable(leaves[rep], counts, dists, np.arange(groups, dtype=np.int64))
+    return EncodedData(
+        names=list(quasi),
+        hierarchies=hs,
+        n=n,
+        maps=maps,
+        cards=cards,
+        labels=labels,
+        up=up,
+        record_inv=inv,
+        bottom=bottom,
+        domains=domains,
+        sensitive_codes=sens_codes,
+    )
+
+
+def _group(cols: Sequence[I64], cards: Sequence[int]) -> tuple[I64, I64, int]:
+    """Group rows by the combination of ``cols``: (row -> group, one row per group, groups)."""
+    m = len(cols[0])
+    key = np.zeros(m, dtype=np.int64)
+    radix = 1
+    for col, card in zip(cols, cards, strict=True):
+        if radix * card >= 2**62:
+            _, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64)
+            radix = int(key.max()) + 1
+        key = key * card + col
+        radix *= card
+    if radix <= max(4 * m, 1 << 16):
+        present = np.zeros(radix, dtype=np.int64)
+        present[key] = 1
+        rank = np.cumsum(present) - 1
+        inv = rank[key]
+        groups = int(rank[-1]) + 1
+    else:
+        _, inv = np.unique(key, return_inverse=True)
+        inv = inv.astype(np.int64).ravel()
+        groups = int(inv.max()) + 1 if m else 0
+    rep = np.empty(groups, dtype=np.int64)
+    rep[inv] = np.arange(m, dtype=np.int64)
+    return inv, rep, groups
+
+
+def rollup(
+    data: EncodedData, source: ClassTable, src: tuple[int, ...], dst: tuple[int, ...]
+) -> ClassTable:
+    """The classes of ``dst`` computed from those of ``src`` (a specialisation of ``dst``)."""
+    cols = []
+    for d, (a, b) in enumerate(zip(src, dst, strict=True)):
+        col = source.codes[:, d]
+        cols.append(col if a == b else data.up[d][(a, b)][col])
+    inv, rep, groups = _group(cols, [data.cards[d][b] for d, b in enumerate(dst)])
+    counts = np.bincount(inv, weights=source.counts, minlength=groups).astype(np.int64)
+    codes = np.empty((groups, len(cols)), dtype=np.int64)
+    for d, col in enumerate(cols):
+        codes[:, d] = col[rep]
+    dists = {}
+    for name, dist in source.dists.items():
+        s = dist.shape[1]
+        idx = (inv[:, None] * s + np.arange(s)[None, :]).ravel()
+        dists[name] = (
+            np.bincount(idx, weights=dist.ravel(), minlength=groups * s)
+            .reshape(groups, s)
+            .astype(np.int64)
+        )
+    return ClassTable(codes, counts, dists, inv[source.bottom_inv])
+
+
+@dataclass
+class SearchResult:
+    """The chosen transformation and what the search did to find it."""
+
+    levels: tuple[int, ...]
+    score: float
+    score_parts: list[float]
+    table: ClassTable
+    suppressed_classes: npt.NDArray[np.bool_]
+    suppressed_records: int
+    nodes_total: int
+    nodes_checked: int
+    optimal: bool
+    elapsed_s: float
+    lattice_levels: list[int] = field(default_factory=list)
+
+
+class _Checker:
+    """Checks nodes against the privacy models, with a cache of snapshots for roll-ups."""
+
+    def __init__(
+        self,
+        data: EncodedData,
+        models: Sequence[PrivacyModel],
+        limit: int,
+        cache_size: int = 256,
+    ) -> None:
+        self.data = data
+        self.models = list(models)
+        self.limit = limit
+        self.checked = 0
+        dims = len(data.names)
+        self.cache_levels = np.full((cache_size, dims), np.iinfo(np.int32).max, dtype=np.int64)
+        self.cache_sizes = np.full(cache_size, np.iinfo(np.int64).max, dtype=np.int64)
+        self.cache: list[tuple[tuple[int, ...], ClassTable] | None] = [None] * cache_size
+        self.next_slot = 0
+        self.bottom_levels = tuple([0] * dims)
+        self.trees = all(
+            (a, b) in up
+            for up, h in zip(data.up, data.hierarchies, strict=True)
+            for a in range(h.height)
+            for b in range(a, h.height)
+        )
+
+    def _source(self, node: tuple[int, ...]) -> tuple[tuple[int, ...], ClassTable]:
+        arr = np.array(node, dtype=np.int64)
+        ok: npt.NDArray[np.bool_] = np.all(self.cache_levels <= arr[None, :], axis=1)
+        sizes = np.where(ok, self.cache_sizes, np.iinfo(np.int64).max)
+        order = np.argsort(sizes)
+        for slot in order[:8] if self.trees else order:
+            if not ok[slot]:
+                break
+            entry = self.cache[int(slot)]
+            if entry is None:
+                break
+            src, table = entry
+            if self.trees or all(
+                (a, b) in self.data.up[d] for d, (a, b) in enumerate(zip(src, node, strict=True))
+            ):
+                return src, table
+        return self.bottom_levels, self.data.bottom
+
+    def classes(self, node: tuple[int, ...]) -> ClassTable:
+        src, table = self._source(node)
+        if src == node:
+            return table
+        result = rollup(self.data, table, src, node)
+        slot = self.next_slot
+        self.next_slot = (slot + 1) % len(self.cache)
+        self.cache[slot] = (node, result)
+        self.cache_levels[slot] = node
+        self.cache_sizes[slot] = len(result.counts)
+        return result
+
+    def check(self, node: tuple[int, ...]) -> tuple[bool, ClassTable, npt.NDArray[np.bool_], int]:
+        """(anonymous?, classes, suppressed class mask, suppressed records)."""
+        self.checked += 1
+        table = self.classes(node)
+        ok = np.ones(len(table.counts), dtype=bool)
+        for model in self.models:
+            ok &= model.check(table.counts, table.dists)
+        bad = ~ok
+        suppressed = int(table.counts[bad].sum())
+        return suppressed <= self.limit, table, bad, suppressed
+
+
+def _comparators(
+    levels: I64, heights: Sequence[int]
+) -> tuple[Callable[[int], npt.NDArray[np.bool_]], Callable[[int], npt.NDArray[np.bool_]]]:
+    """Functions giving all generalisations / specialisations of a node as a mask.
+
+    When the levels fit, each node is packed into one integer with a guard bit above each
+    field, and a field-wise comparison of all nodes costs three vector operations (SWAR).
+    """
+    widths = [max(1, (h - 1).bit_length()) + 1 for h in heights]
+    if sum(widths) <= 62:
+        packed = np.zeros(len(levels), dtype=np.int64)
+        guard = 0
+        shift = 0
+        for d, w in enumerate(widths):
+            packed |= levels[:, d] << shift
+            guard |= 1 << (shift + w - 1)
+            shift += w
+        g = np.int64(guard)
+
+        def above(node: int) -> npt.NDArray[np.bool_]:
+            result: npt.NDArray[np.bool_] = (((packed | g) - packed[node]) & g) == g
+            return result
+
+        def below(node: int) -> npt.NDArray[np.bool_]:
+            result: npt.NDArray[np.bool_] = (((packed[node] | g) - packed) & g) == g
+            return result
+
+        return above, below
+
+    def above_slow(node: int) -> npt.NDArray[np.bool_]:
+        result: npt.NDArray[np.bool_] = (levels >= levels[node]).all(axis=1)
+        return result
+
+    def below_slow(node: int) -> npt.NDArray[np.bool_]:
+        result: npt.NDArray[np.bool_] = (levels <= levels[node]).all(axis=1)
+        return result
+
+    return above_slow, below_slow
+
+
+def _lattice(heights: Sequence[int]) -> I64:
+    grids = np.meshgrid(*[np.arange(h) for h in heights], indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+
+def search(
+    data: EncodedData,
+    models: Sequence[PrivacyModel],
+    *,
+    max_suppression: float = 0.0,
+    quality: QualityModel | None = None,
+    strategy: Literal["optimal", "heuristic", "auto"] = "auto",
+    time_limit_s: float = 10.0,
+    clock: Callable[[], float] = time.perf_counter,
+) -> SearchResult:
+    """Find the transformation with the lowest score that satisfies all ``models`` with at
+    most ``max_suppression`` (a fraction of the records) suppressed.
+
+    Raises :class:`InfeasibleError` if no transformation qualifies.
+    """
+    start = clock()
+    if not 0.0 <= max_suppression <= 1.0:
+        raise ConfigError("the suppression limit must be a fraction between 0 and 1")
+    if not models:
+        models = [KAnonymity(1)]
+    for model in models:
+        model.prepare(data.domains)
+    quality = quality if quality is not None else Loss()
+    quality.prepare(data)
+    # ARX: the absolute limit is floor(fraction × records).
+    limit = math.floor(max_suppression * data.n + 1e-9)
+    checker = _Checker(data, models, limit)
+    heights = data.heights
+    total = math.prod(heights)
+    if strategy == "auto":
+        strategy = "optimal" if total <= MAX_OPTIMAL_NODES else "heuristic"
+    if strategy == "optimal":
+        if total > MAX_OPTIMAL_NODES:
+            raise ConfigError(
+                f"the lattice has {total:,} transformations; the optimal search handles up to"
+                f" {MAX_OPTIMAL_NODES:,}: use the heuristic search"
+            )
+        found = _optimal(data, checker, quality, limit)
+        optimal = True
+    else:
+        found = _heuristic(data, checker, quality, deadline=start + time_limit_s, clock=clock)
+        optimal = False
+    if found is None:
+        raise InfeasibleError(
+            "no transformation satisfies the privacy models within the suppression limit"
+            f" ({limit} of {data.n} records); allow more suppression or coarser hierarchies"
+        )
+    levels, _, _ = found
+    anonymous, table, bad, suppressed = checker.check(levels)
+    checker.checked -= 1  # re-materialising the answer is not a search step
+    assert anonymous
+    score, parts = quality.evaluate(levels, table, bad)
+    return SearchResult(
+        levels=levels,
+        score=score,
+        score_parts=parts,
+        table=table,
+        suppressed_classes=bad,
+        suppressed_records=suppressed,
+        nodes_total=total,
+        nodes_checked=checker.checked,
+        optimal=optimal,
+        elapsed_s=clock() - start,
+        lattice_levels=heights,
+    )
+
+
+def _optimal(
+    data: EncodedData, checker: _Checker, quality: QualityModel, limit: int
+) -> tuple[tuple[int, ...], float, list[float]] | None:
+    heights = data.heights
+    dims = len(heights)
+    levels = _lattice(heights)
+    total = len(levels)
+    strides = np.array([math.prod(heights[d + 1 :]) for d in range(dims)], dtype=np.int64)
+    height = levels.sum(axis=1)
+    computed = quality.lower_bounds(levels)
+    bounds = computed if computed is not None else np.zeros(total)
+    # 1 anonymous, -1 not anonymous, 0 unknown.
+    state = np.zeros(total, dtype=np.int8)
+    score = np.full(total, np.nan)
+    best: list[tuple[float, int, int]] = []  # (score, height, id)
+    monotonic = limit == 0 or all(m.monotonic_with_suppression for m in checker.models)
+    # Loss and entropy: without suppression the score of a node equals its lower bound.
+    bounds_exact = computed is not None and limit == 0 and monotonic
+
+    def better(value: float, node: int) -> bool:
+        return not best or (value, int(height[node]), node) < best[0]
+
+    def hopeless(node: int) -> bool:
+        # Lower bound strictly above the best score: neither it nor its generalisations win.
+        return bool(best) and bounds[node] > best[0][0]
+
+    def evaluate(node: int) -> bool:
+        key = tuple(int(x) for x in levels[node])
+        anonymous, table, bad, _ = checker.check(key)
+        if anonymous:
+            value, _ = quality.evaluate(key, table, bad)
+            score[node] = value
+            if better(value, node):
+                best[:] = [(value, int(height[node]), node)]
+        return anonymous
+
+    def tag(node: int, anonymous: bool) -> None:
+        if not monotonic:
+            state[node] = 1 if anonymous else -1
+            return
+        if anonymous:
+            state[above(node)] = 1
+        else:
+            state[below(node)] = -1
+
+    above, below = _comparators(levels, heights)
+
+    def successors(node: int) -> list[int]:
+        lv = levels[node]
+        return [node + int(strides[d]) for d in range(dims) if lv[d] + 1 < heights[d]]
+
+    # Pruning by bound in phase 1 breaks the upward paths into more pieces; when the bound
+    # is the exact score (no suppression) phase 2 needs no grouping, so classify plainly.
+    prune = not bounds_exact
+    if monotonic:
+        # Phase 1: classify anonymity by binary search on upward paths (Flash style).
+        # Node order: lower lattice level first, then lower bound of the score.
+        order = np.lexsort((np.arange(total), bounds, height))
+        rank = np.empty(total, dtype=np.int64)
+        rank[order] = np.arange(total)
+        for start in order.tolist():
+            if state[start] != 0 or (prune and hopeless(start)):
+                continue
+            path = [start]
+            current = start
+            while True:
+                nxt = [
+                    s for s in successors(current) if state[s] == 0 and not (prune and hopeless(s))
+                ]
+                if not nxt:
+                    break
+                current = min(nxt, key=lambda s: rank[s])
+                path.append(current)
+            low, high = 0, len(path) - 1
+            while low <= high:
+                mid = (low + high) // 2
+                node = path[mid]
+                if state[node] != 0:
+                    if state[node] == 1:
+                        high = mid - 1
+                    else:
+                        low = mid + 1
+                    continue
+                anonymous = evaluate(node)
+                tag(node, anonymous)
+                if anonymous:
+                    high = mid - 1
+                else:
+                    low = mid + 1
+        candidates = np.flatnonzero(state == 1)
+    else:
+        candidates = np.arange(total)
+    # Phase 2: evaluate in order of the lower bound until it cannot beat the best score.
+    candidates = candidates[np.lexsort((candidates, height[candidates], bounds[candidates]))]
+    for node in candidates.tolist():
+        if hopeless(node):
+            break
+        if not np.isnan(score[node]):
+            continue
+        if state[node] == -1:
+            continue
+        if bounds_exact:
+            # Anonymous without any suppression: the score is the bound itself.
+            value = float(bounds[node])
+            score[node] = value
+            if better(value, node):
+                best[:] = [(value, int(height[node]), node)]
+            continue
+        anonymous = evaluate(node)
+        tag(node, anonymous)
+    if not best:
+        return None
+    value, _, node = best[0]
+    return tuple(int(x) for x in levels[node]), value, []
+
+
+def _heuristic(
+    data: EncodedData,
+    checker: _Checker,
+    quality: QualityModel,
+    *,
+    deadline: float,
+    clock: Callable[[], float],
+) -> tuple[tuple[int, ...], float, list[float]] | None:
+    """Best-first walk up from the bottom in order of the lower bound, until the deadline."""
+    heights = data.heights
+    dims = len(heights)
+
+    def bound(node: tuple[int, ...]) -> float:
+        b = quality.lower_bounds(np.array([node], dtype=np.int64))
+        return float(b[0]) if b is not None else float(sum(node))
+
+    bottom = tuple([0] * dims)
+    queue: list[tuple[float, int, tuple[int, ...]]] = [(bound(bottom), 0, bottom)]
+    seen = {bottom}
+    best: tuple[float, tuple[int, ...], list[float]] | None = None
+    while queue and clock() < deadline:
+        b, _, node = heapq.heappop(queue)
+        if best is not None and b > best[0]:
+            break
+        anonymous, table, bad, _ = checker.check(node)
+        if anonymous:
+            value, per = quality.evaluate(node, table, bad)
+            if best is None or value < best[0]:
+                best = (value, node, per)
+            continue
+        for d in range(dims):
+            if node[d] + 1 < heights[d]:
+                nxt = (*node[:d], node[d] + 1, *node[d + 1 :])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(queue, (bound(nxt), sum(nxt), nxt))
+    if best is None:
+        top = tuple(h - 1 for h in heights)
+        anonymous, table, bad, _ = checker.check(top)
+        if not anonymous:
+            return None
+        value, per = quality.evaluate(top, table, bad)
+        best = (value, top, per)
+    return best[1], best[0], best[2]
