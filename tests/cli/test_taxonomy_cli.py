@@ -29,7 +29,7 @@ def test_taxonomy_list_table_health_group() -> None:
     assert code == 0
     assert "health.medical_record" in out
     assert "个人健康生理信息" in out
-    assert "GB/T 35273-2020 A.1 (A5)" in out
+    assert "A.1 (A5); B.1 (B2)" in out
     assert "identity.resident_id" not in out
     assert "sensitive" in out
     assert "ordinary" in out

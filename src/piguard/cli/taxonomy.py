@@ -56,8 +56,17 @@ def _add_row(table: Table, cells: Iterable[Any], *, sensitive: bool) -> None:
     )
 
 
-def _keys_cell(keys: Iterable[str]) -> str:
-    return "\n".join(f"{k} ({tx.get(k).name_zh})" for k in keys)
+def _short(source: str) -> str:
+    """A source clause without the repeated standard name (the column header names it)."""
+    return source.replace("GB/T 35273-2020 ", "")
+
+
+def _no_wrap(table: Table, *names: str) -> Table:
+    """Keep dotted keys on one line: the other columns wrap instead."""
+    for column in table.columns:
+        if column.header in names:
+            column.no_wrap = True
+    return table
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -111,15 +120,19 @@ def taxonomy_list(
     title = (
         f"piguard taxonomy {tx.TAXONOMY_VERSION}: GB/T 35273-2020 Table A.1, graded by Table B.1"
     )
-    table = make_table(title, ("Key", "名称", "Name", "Grade", "GB/T 39725 level", "Source"), ())
+    levels = any(c.health_level is not None for c in cats)
+    columns = ["Key", "名称", "Name", "Grade", "Source (GB/T 35273-2020 unless named)"]
+    if levels:
+        columns.insert(4, "GB/T 39725 level")
+    table = make_table(title, columns, ())
+    _no_wrap(table, "Key")
     for c in cats:
-        level = "" if c.health_level is None else f"{c.health_level.level} (unverified)"
         key = ("  " * c.key.count(".")) + c.key + (" *" if c.extension else "")
-        _add_row(
-            table,
-            (key, c.name_zh, c.name_en, _grade_cell(c.sensitive), level, c.source),
-            sensitive=c.sensitive,
-        )
+        cells = [key, c.name_zh, c.name_en, _grade_cell(c.sensitive), _short(c.source)]
+        if levels:
+            level = "" if c.health_level is None else f"{c.health_level.level} (unverified)"
+            cells.insert(4, level)
+        _add_row(table, cells, sensitive=c.sensitive)
     console = stdout_console()
     console.print(table)
     console.print(
@@ -171,7 +184,7 @@ def taxonomy_show(
         return
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(overflow="fold")
     grade = Text(
         f"{cat.grade.value} ({cat.grade.name_zh})",
         style=_SENSITIVE_STYLE if cat.sensitive else "green",
@@ -361,7 +374,7 @@ def profiles_show(
     console = stdout_console()
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
-    head.add_column()
+    head.add_column(overflow="fold")
     head.add_row("Profile", f"{profile.id}: {profile.name_zh} / {profile.name_en}")
     head.add_row("Summary", profile.summary_en)
     head.add_row("App categories", "\n".join(_app_label(n) for n in profile.app_categories))
@@ -386,6 +399,7 @@ def profiles_show(
             ),
             (),
         )
+        _no_wrap(table, "Category")
         for i in items:
             sensitive = any(tx.get(k).sensitive for k in i.categories)
             ftype = "" if i.function_type is None else i.function_type.value
@@ -522,7 +536,7 @@ def apps_show(
     console = stdout_console()
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
-    head.add_column()
+    head.add_column(overflow="fold")
     head.add_row("Category", f"#{app.number} {app.full_name_zh} / {app.name_en}")
     head.add_row("Basic function service", f"{app.basic_function_zh}\n{app.basic_function_en}")
     head.add_row(
@@ -553,6 +567,7 @@ def apps_show(
             ("Item", "Rule wording 原文", "Whose", "Category", "Grade", "Conditions"),
             (),
         )
+        _no_wrap(table, "Category")
         for p in app.necessary_pi:
             cat = tx.get(p.category)
             whose = f"{p.role_zh} {p.role_en}".strip()
