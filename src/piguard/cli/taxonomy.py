@@ -95,7 +95,12 @@ taxonomy_app = typer.Typer(
 def taxonomy_list(
     group: Annotated[
         str | None,
-        typer.Option("--group", "-g", help="Only this group (basic, identity, health …) or key."),
+        typer.Option(
+            "--group",
+            "-g",
+            help="Only this group: basic, identity, health … "
+            "(a sub-key or a Chinese name selects its group).",
+        ),
     ] = None,
     sensitive: Annotated[
         bool, typer.Option("--sensitive", help="Only sensitive categories (个人敏感信息).")
