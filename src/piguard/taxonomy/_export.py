@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from piguard.taxonomy._apps import (
     GENERAL_RULES,
     RULES_IN_FORCE,
@@ -180,6 +178,8 @@ def render(fmt: str = "json") -> str:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
+        import yaml  # only the export needs it; keeps ``import piguard.taxonomy`` light
+
         header = (
             f"# piguard taxonomy {TAXONOMY_VERSION}: generated from piguard.taxonomy; do not "
             "edit.\n# Regenerate: python scripts/export_taxonomy.py\n"
