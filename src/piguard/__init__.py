@@ -6,6 +6,7 @@ else is internal and may change.
 """
 
 from piguard._version import __version__
+from piguard.detect import Finding, Scanner
 from piguard.errors import PiguardError
 
-__all__ = ["PiguardError", "__version__"]
+__all__ = ["Finding", "PiguardError", "Scanner", "__version__"]
