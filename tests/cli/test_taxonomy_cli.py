@@ -121,6 +121,7 @@ def test_profiles_show_ride_hailing_table() -> None:
     assert "Sensitive PI on the driver side" in out
     assert "#2 网络约车" in out
     assert "supply side: not covered (Art. 3)" in out
+    assert "#2 lists it: 行踪轨迹" in out
 
 
 def test_profiles_show_json_chinese_name() -> None:

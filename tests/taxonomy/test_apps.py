@@ -241,3 +241,18 @@ def test_unknown_app_category() -> None:
         tx.app_category("40")
     with pytest.raises(UnknownKeyError, match="apps list"):
         tx.app_category("qqqqqq")
+
+
+def test_lists_matches_related_categories() -> None:
+    shopping = tx.app_category(6)
+    assert {p.wording_zh for p in shopping.lists("basic.phone.mobile")} == {
+        "注册用户移动电话号码",
+        "联系电话",
+    }
+    assert [p.wording_zh for p in shopping.lists("basic.phone.landline")] == ["联系电话"]
+    assert [p.wording_zh for p in tx.app_category(9).lists("identity.passport")] == [
+        "证件类型和号码"
+    ]
+    assert tx.app_category(9).lists("identity.access_pass") == ()
+    assert tx.app_category(2).lists("location.lodging") == ()
+    assert tx.app_category(38).lists("biometric.fingerprint") == ()

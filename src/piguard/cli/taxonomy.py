@@ -331,19 +331,20 @@ def profiles_list(
 
 
 def _rules_cell(item: tx.ProfileItem) -> str:
-    """Whether the 2021 rules list the item's category as necessary PI of its app categories.
+    """Whether the 2021 rules name the item's kind of PI as necessary for its app categories.
 
-    Matching is by taxonomy category, so "listed" means the category appears in the rule, not
-    that this exact use is necessary; "not listed" means the PI cannot be demanded for the
-    basic function (Art. 4).
+    "lists it" means the rule names that kind of PI (same or related category), not that this
+    particular use is necessary; "not listed" means it cannot be demanded for the basic
+    function (Art. 4).
     """
     if item.side is tx.Side.SUPPLY:
         return "supply side: not covered (Art. 3)"
-    hits = [
-        f"#{n} lists the category"
-        for n in item.app_categories
-        if set(item.categories) & set(tx.app_category(n).category_keys)
-    ]
+    hits = []
+    for number in item.app_categories:
+        app = tx.app_category(number)
+        listed = {p.wording_zh for key in item.categories for p in app.lists(key)}
+        if listed:
+            hits.append(f"#{number} lists it: " + "、".join(sorted(listed)))
     return "\n".join(hits) if hits else "not listed: optional (Art. 4)"
 
 

@@ -107,6 +107,21 @@ class AppCategory:
         """The distinct taxonomy keys of the necessary PI, in order."""
         return tuple(dict.fromkeys(p.category for p in self.necessary_pi))
 
+    def lists(self, key: str) -> tuple[NecessaryPI, ...]:
+        """The necessary-PI items whose category is ``key`` or related to it.
+
+        Related means one key is a sub-category of the other (``basic.phone`` and
+        ``basic.phone.mobile``), or the rule names an identity document of unspecified type
+        (证件类型和号码, ``identity.document``) and ``key`` is an identity document. A match says
+        the rule names that kind of PI, not that a particular use of it is necessary.
+
+        >>> [p.wording_zh for p in app_category(15).lists("identity.resident_id")]
+        ['证件类型和号码']
+        >>> app_category(2).lists("basic.email")
+        ()
+        """
+        return tuple(p for p in self.necessary_pi if _related(key, p.category))
+
 
 @dataclass(frozen=True, slots=True)
 class RuleArticle:
@@ -1041,6 +1056,26 @@ APP_CATEGORIES: tuple[AppCategory, ...] = (
         note="the session and seat are part of the ticket purchase (A7 交易和消费记录)",
     ),
 )
+
+#: Identity documents that the rules' 证件类型和号码 (identity.document) can stand for.
+_ID_DOCUMENTS = frozenset(
+    {
+        "identity.resident_id",
+        "identity.military_officer_card",
+        "identity.passport",
+        "identity.driving_license",
+        "identity.social_security_card",
+        "identity.residence_permit",
+        "identity.travel_permit",
+    }
+)
+
+
+def _related(key: str, rule_key: str) -> bool:
+    if key == rule_key or key.startswith(rule_key + ".") or rule_key.startswith(key + "."):
+        return True
+    return rule_key == "identity.document" and key in _ID_DOCUMENTS
+
 
 _BY_NUMBER: dict[int, AppCategory] = {a.number: a for a in APP_CATEGORIES}
 

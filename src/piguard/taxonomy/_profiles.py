@@ -116,6 +116,7 @@ def _h(
         source=_T1,
         side_zh="患者/用户",
         side_en="patient",
+        app_categories=(15, 21),
         note=note,
     )
 
