@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -56,3 +59,11 @@ def test_version_scheme() -> None:
     edition, revision = tx.TAXONOMY_VERSION.split(".")
     assert edition == "2020"
     assert revision.isdigit()
+
+
+def test_export_script_check_mode() -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "export_taxonomy.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
