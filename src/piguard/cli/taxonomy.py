@@ -229,7 +229,7 @@ def taxonomy_show(
             (
                 f"For age {age}",
                 Text(
-                    f"{verdict.grade.value}: " + "; ".join(verdict.reasons),
+                    f"{verdict.grade.value}\n" + "\n".join(f"- {r}" for r in verdict.reasons),
                     style=_SENSITIVE_STYLE if verdict.sensitive else "green",
                 ),
             )
