@@ -56,7 +56,7 @@ FAKER_VERSION = faker.VERSION
 
 
 def ric_check_digit(body17: str) -> str:
-    """GB 11643-1999 clause 5.4: ISO 7064 MOD 11-2 over the first 17 digits."""
+    """GB 11643-1999 check digit: ISO 7064 MOD 11-2 over the first 17 digits."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     value = (12 - sum(int(c) * w for c, w in zip(body17, weights, strict=True)) % 11) % 11
     return "X" if value == 10 else str(value)

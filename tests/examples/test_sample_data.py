@@ -89,7 +89,7 @@ def _json_rows() -> list[dict[str, Any]]:
 
 
 def _ric_checksum_ok(value: str) -> bool:
-    """GB 11643-1999 clause 5.4: ISO 7064 MOD 11-2 over 18 characters."""
+    """GB 11643-1999 check digit: ISO 7064 MOD 11-2 over 18 characters."""
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return False
     weights = [pow(2, 17 - i, 11) for i in range(17)]

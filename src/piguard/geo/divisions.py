@@ -6,7 +6,7 @@ county-level units; 2023 NBS edition, see the file's header for the source) and
 Each file is parsed once, on first use, and kept (``functools.cache``).
 
 Codes: a county-level code is the 6-digit address code that opens a resident ID number
-(GB 11643-1999 clause 5.2 refers to GB/T 2260 for it). Province and city codes are given in
+(GB 11643-1999 takes its address code from GB/T 2260). Province and city codes are given in
 their 6-digit form (``110000``, ``440300``); the helpers also take 2- and 4-digit prefixes.
 
 >>> d = division("440305")
@@ -55,9 +55,9 @@ Level = Literal["province", "city", "county", "township"]
 #: The levels from the top down.
 LEVELS: tuple[Level, ...] = ("province", "city", "county", "township")
 
+_PREFIX_LENGTH: dict[Level, int] = {"province": 2, "city": 4, "county": 6, "township": 9}
 # City-level grouping units of the NBS tables that are not places: counties directly under
 # the province (or a municipality's districts and counties) are filed under them.
-_PREFIX_LENGTH: dict[Level, int] = {"province": 2, "city": 4, "county": 6, "township": 9}
 _PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 # One-character abbreviations (简称) of the province-level units, as used on licence plates
