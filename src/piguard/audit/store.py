@@ -59,7 +59,8 @@ class LogStore(abc.ABC):
 
     @abc.abstractmethod
     def write_checkpoint(self, size: int, created: str, note: str) -> None:
-        """Insert (or replace) the checkpoint of ``size`` inside the write transaction."""
+        """Store the checkpoint of ``size`` inside the write transaction, unless one is
+        stored already (the first checkpoint of a size is kept, never replaced)."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...
@@ -176,7 +177,7 @@ class SqliteStore(LogStore):
             raise StorageError(f"{self.location}: cannot append ({exc})") from None
 
     def write_checkpoint(self, size: int, created: str, note: str) -> None:
-        self._q("INSERT OR REPLACE INTO checkpoint VALUES (?, ?, ?)", (size, created, note))
+        self._q("INSERT OR IGNORE INTO checkpoint VALUES (?, ?, ?)", (size, created, note))
 
     def commit(self) -> None:
         try:
@@ -341,8 +342,7 @@ class PostgresStore(LogStore):
 
     def write_checkpoint(self, size: int, created: str, note: str) -> None:
         self._q(
-            "INSERT INTO {p}checkpoint VALUES (%s, %s, %s) ON CONFLICT (size) DO UPDATE "
-            "SET created = EXCLUDED.created, note = EXCLUDED.note",
+            "INSERT INTO {p}checkpoint VALUES (%s, %s, %s) ON CONFLICT (size) DO NOTHING",
             (size, created, note),
         )
 
