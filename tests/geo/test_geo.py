@@ -119,6 +119,8 @@ def test_id_region_level_accepts_retired_counties_by_province() -> None:
     assert geo.id_region_level("110105") == "county"
     assert geo.id_region_level("110103") == "city"  # 崇文区, merged into 东城区 in 2010
     assert geo.id_region_level("429901") == "province"  # no city 4299
+    assert geo.id_region_level("441900") == "county"  # 东莞市: no districts
+    assert geo.id_region_level("440300") == "city"  # a city's own code is no address code
     assert geo.id_region_level("810000") == "permit"
     assert geo.id_region_level("830000") == "permit"
     assert geo.id_region_level("000000") is None

@@ -332,12 +332,14 @@ def id_region_level(prefix6: str) -> Literal["county", "city", "province", "perm
 
     >>> [id_region_level(c) for c in ("110105", "110199", "119901", "830000", "990101")]
     ['county', 'city', 'province', 'permit', None]
+    >>> id_region_level("441900"), id_region_level("440300")
+    ('county', 'city')
     """
     if len(prefix6) != 6 or not (prefix6.isascii() and prefix6.isdigit()):
         return None
     if prefix6 in _PERMIT_PREFIXES:
         return "permit"
-    if prefix6[2:] != "0000" and prefix6[4:] != "00" and is_known_code(prefix6):
+    if prefix6 in _table().by_prefix:  # a county-level unit (东莞市 441900 included)
         return "county"
     if is_known_city(prefix6[:4]):
         return "city"
