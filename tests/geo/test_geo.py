@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from piguard import geo
@@ -128,6 +128,7 @@ def test_id_region_level_accepts_retired_counties_by_province() -> None:
     assert geo.id_region_level("11010X") is None
 
 
+@settings(deadline=None)  # the first example builds the name index
 @given(st.text(max_size=12))
 def test_lookups_never_raise_on_junk(text: str) -> None:
     geo.division(text)
