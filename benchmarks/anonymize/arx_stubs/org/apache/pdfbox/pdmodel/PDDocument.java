@@ -1,0 +1,1 @@
+package org.apache.pdfbox.pdmodel; public class PDDocument {}
