@@ -103,10 +103,12 @@ def iter_lines(
     chunk = first
     while True:
         final = not chunk
+        buffered = decoder.getstate()[0]
         try:
             text = decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
-            good = codecs.decode(chunk[: max(exc.start, 0)], encoding, "ignore")
+            # exc.start counts from the bytes the decoder held back from the previous chunk.
+            good = codecs.decode((buffered + chunk)[: max(exc.start, 0)], encoding, "ignore")
             bad_line = line_no + (pending + good).count("\n")
             raise EncodingError(
                 f"bytes that are not valid {encoding} (use --encoding or "
