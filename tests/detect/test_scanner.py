@@ -190,19 +190,28 @@ class FakeTagger:
 
 def test_names_and_addresses_come_from_the_injected_tagger() -> None:
     scanner = Scanner(tagger=FakeTagger())
-    text = "收件人：张三，收货地址：北京市朝阳区建国路88号 13800138000"
+    text = "发件：张三，送至：北京市朝阳区建国路88号 13800138000"
     result = scanner.scan_text(text)
     assert [(f.entity, text[f.start : f.end]) for f in result] == [
         ("PERSON_NAME", "张三"),
         ("ADDRESS", "北京市朝阳区建国路88号 "),  # trimmed where the phone starts
         ("CN_MOBILE", "13800138000"),
     ]
-    name = result[0]
-    assert name.score >= 0.9
-    assert "model: char CRF" in name.explanation
-    assert "收件人" in name.explanation
+    name, address = result[0], result[1]
+    assert name.explanation == "model: char CRF tagged PERSON_NAME"
+    assert name.score == 0.6
+    assert address.score == 0.9
+    assert "context '送至'" in address.explanation
     assert name.preview == "张*"
     assert scanner.scan_batch([text]) == [result]
+
+
+def test_labelled_names_win_over_the_model() -> None:
+    scanner = Scanner(tagger=FakeTagger())
+    text = "收件人：张三丰，电话13800138000"
+    (name, _) = scanner.scan_text(text)
+    assert text[name.start : name.end] == "张三丰"
+    assert name.explanation.startswith("pattern labelled_name")
 
 
 def test_identifiers_only_mode_never_calls_the_tagger() -> None:

@@ -255,12 +255,13 @@ class Scanner:
         return hits
 
     def _line_findings(
-        self, line: str, line_no: int, source: str, extra: list[Hit] | None
+        self, line: str, line_no: int, source: str, extra: list[list[Hit]] | None
     ) -> list[Finding]:
         text = line.translate(HALFWIDTH) if _NEEDS_HALFWIDTH.search(line) else line
         hits = self._pattern_hits(text)
-        if extra:
-            hits = _merge(hits, extra)
+        for more in extra or ():
+            if more:
+                hits = _merge(hits, more)
         out = []
         reportable = self._reportable
         for h in hits:
@@ -283,11 +284,12 @@ class Scanner:
             )
         return out
 
-    def _text_hits(self, lines: Sequence[str]) -> list[list[Hit]]:
-        result: list[list[Hit]] = [[] for _ in lines]
+    def _text_hits(self, lines: Sequence[str]) -> list[list[list[Hit]]]:
+        """Per line, the hits of each text recognizer in registry order (lexicon, model)."""
+        result: list[list[list[Hit]]] = [[] for _ in lines]
         for r in self._text_recognizers:
             for i, hs in enumerate(r.analyze_batch(lines)):
-                result[i].extend(h for h in hs if h.entity in self.entities)
+                result[i].append([h for h in hs if h.entity in self.entities])
         return result
 
     def scan_line(self, line: str, *, line_no: int = 1, source: str = "<text>") -> list[Finding]:
@@ -347,29 +349,33 @@ def _norm(entity: str, known: set[str]) -> str:
     return name
 
 
-def _merge(pattern_hits: list[Hit], extra: list[Hit]) -> list[Hit]:
-    """Add line-level hits, trimmed so they never overlap an identifier (identifiers win)."""
-    if not pattern_hits:
+def _merge(accepted: list[Hit], extra: list[Hit]) -> list[Hit]:
+    """Add line-level hits to ``accepted`` ones: a hit overlapping an accepted hit of the same
+    entity is dropped; one overlapping another entity is trimmed to its longest free piece
+    (identifiers win over the lexicon, and both over the model)."""
+    if not accepted:
         return sorted(extra, key=lambda h: h.start)
-    taken = [(h.start, h.end) for h in pattern_hits]
-    out = list(pattern_hits)
+    out = list(accepted)
     for h in extra:
+        if any(a.entity == h.entity and a.start < h.end and h.start < a.end for a in accepted):
+            continue
         pieces = [(h.start, h.end)]
-        for s, e in taken:
+        for a in accepted:
+            s, e = a.start, a.end
             nxt = []
-            for a, b in pieces:
-                if e <= a or s >= b:
-                    nxt.append((a, b))
+            for lo, hi in pieces:
+                if e <= lo or s >= hi:
+                    nxt.append((lo, hi))
                     continue
-                if a < s:
-                    nxt.append((a, s))
-                if e < b:
-                    nxt.append((e, b))
+                if lo < s:
+                    nxt.append((lo, s))
+                if e < hi:
+                    nxt.append((e, hi))
             pieces = nxt
         if not pieces:
             continue
-        a, b = max(pieces, key=lambda p: p[1] - p[0])
-        if b - a >= 2:
-            out.append(Hit(a, b, h.entity, h.score, h.explanation))
+        lo, hi = max(pieces, key=lambda p: p[1] - p[0])
+        if hi - lo >= 2:
+            out.append(Hit(lo, hi, h.entity, h.score, h.explanation))
     out.sort(key=lambda h: h.start)
     return out

@@ -8,7 +8,9 @@ bounded repetitions only, so scanning stays linear in the input length.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from importlib import resources
 from types import ModuleType
 
 from piguard.detect.identifiers import (
@@ -69,6 +71,10 @@ _BUSINESS_NUMBERS = (
     "sku",
     "型号",
     "序列号",
+    "版本",
+    "固件",
+    "编号",
+    "挂号单",
     "编码",
     "order no",
     "order id",
@@ -266,6 +272,20 @@ _CARD_CONTEXT = (
 _NUMBER_PATTERNS_END = NUM_END
 
 
+@functools.cache
+def _surnames() -> str:
+    """Alternation of the surnames shipped with the name tagger (compound ones first)."""
+    text = (
+        resources.files("piguard.detect.ner")
+        .joinpath("data/surnames.txt")
+        .read_text(encoding="utf-8")
+    )
+    words = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
+    compound = sorted((w for w in words if len(w) > 1), key=lambda w: (-len(w), w))
+    single = "".join(sorted(w for w in words if len(w) == 1))
+    return "(?:" + "".join(f"{w}|" for w in compound) + f"[{single}])"
+
+
 def default_recognizers() -> list[PatternRecognizer]:
     """The built-in pattern recognizers, in the engine's priority order (first match wins
     at a position; a rejected candidate falls through to the next pattern)."""
@@ -377,7 +397,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern("ipv6", r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}" + END + r"(?!:)"),
             ),
             context=("ip", "ip地址", "登录ip", "地址", "来源", "host", "client", "remote", "addr"),
-            negative_context=("版本", "version", "ver", "v."),
+            negative_context=(*_BUSINESS_NUMBERS, "version", "ver", "v."),
             validator=_ip,
             priority=20,
         ),
@@ -584,7 +604,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "plate",
                     f"[{cn_plate.PROVINCES}]"
-                    r"[A-HJ-NP-Z][·・• ]?[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领][A-HJ-NP-Z0-9]?"
+                    r"[A-HJ-NP-Z][·・• -]?[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领][A-HJ-NP-Z0-9]?"
                     + END,
                 ),
             ),
@@ -600,6 +620,36 @@ def default_recognizers() -> list[PatternRecognizer]:
             negative_context=_BUSINESS_NUMBERS,
             validator=_simple(dob, "real date between 1900 and today"),
             priority=80,
+        ),
+        PatternRecognizer(
+            name="labelled_name",
+            entity="PERSON_NAME",
+            patterns=(
+                # A name right after its label, as order, prescription and trip messages
+                # write it: 收货人张三，患者欧阳娜娜的…; the model finds the unlabelled ones.
+                Pattern(
+                    "after_label",
+                    r"[收寄乘患司用姓联客病](?:货人|件人|客|者|机|户|名|系人|人)"
+                    r"(?:姓名)?[:：]?\s{0,2}(?P<v>"
+                    + _surnames()
+                    + r"[\u4e00-\u9fff]{1,2})(?=[，,。；;：:、\s的在已于和与（(]|先生|女士|$)",
+                    value_group="v",
+                ),
+            ),
+            context=(
+                "收货人",
+                "收件人",
+                "寄件人",
+                "乘客",
+                "患者",
+                "病人",
+                "司机",
+                "用户",
+                "姓名",
+                "联系人",
+                "客户",
+            ),
+            priority=90,
         ),
     ]
 
