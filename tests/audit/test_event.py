@@ -14,6 +14,7 @@ from piguard.audit.event import (
     AuditEvent,
     Pseudonymizer,
     canonical_bytes,
+    check_categories,
     event_from_dict,
     find_raw_pi,
 )
@@ -142,3 +143,11 @@ def test_pseudonyms_always_pass_validation(value: str) -> None:
 def test_find_raw_pi_leaves_ordinary_ids_alone() -> None:
     for text in ["svc-orders", "req-20261126-000123", "order 12345", "staff:E1024", "2026112608"]:
         assert find_raw_pi(text) is None, text
+
+
+def test_categories_are_checked_against_the_taxonomy() -> None:
+    check_categories(
+        AuditEvent(time=T, actor="svc", action="x", categories=("basic", "basic.phone"))
+    )
+    with pytest.raises(InputError, match=r"unknown PI category 'basic\.fone'"):
+        check_categories(AuditEvent(time=T, actor="svc", action="x", categories=("basic.fone",)))

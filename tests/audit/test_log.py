@@ -207,6 +207,16 @@ def test_bad_requests_are_input_errors(sqlite_logs: Any, events: Events) -> None
             log.checkpoint()
 
 
+def test_unknown_categories_are_refused_before_writing(sqlite_logs: Any, events: Events) -> None:
+    bad = AuditEvent(time="2026-11-26T08:00:00Z", actor="s", action="x", categories=("a.b",))
+    with sqlite_logs.create() as log:
+        with pytest.raises(InputError, match=r"unknown PI category 'a\.b'"):
+            log.append_many([*events(3), bad])
+        assert log.size == 0
+    with sqlite_logs.open(check_taxonomy=False) as log:
+        assert log.append_many([bad]) == range(1)
+
+
 def test_create_twice_and_open_missing(sqlite_logs: Any, tmp_path: Any) -> None:
     sqlite_logs.create().close()
     with pytest.raises(StorageError, match="already exists"):

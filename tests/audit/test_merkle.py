@@ -218,7 +218,7 @@ def test_subtree_decomposition_folds_to_the_range_hash(size: int, data: st.DataO
 @pytest.mark.skipif(not sm3_available(), reason="this OpenSSL has no SM3")
 def test_sm3_tree_uses_sm3_with_rfc_prefixes() -> None:
     sm3 = TreeHasher("sm3")
-    # GB/T 32905-2016 Appendix A example 1: SM3("abc").
+    # SM3("abc"), the first example of the SM3 standard (GB/T 32905-2016, GM/T 0004-2012).
     assert sm3.digest(b"abc").hex() == (
         "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     )

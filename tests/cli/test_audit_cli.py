@@ -182,6 +182,11 @@ def test_bad_input_names_the_line_and_writes_nothing(setup: dict[str, Path]) -> 
     code, out, _ = run("audit", "show", "--log", db, "--format", "json")
     assert json.loads(out)["tree_size"] == 0
 
+    line = {"time": "2026-11-26T08:00:00Z", "actor": "s", "action": "x", "categories": ["x.y"]}
+    code, _, err = run("audit", "append", "--log", db, "-", input=json.dumps(line) + "\n")
+    assert code == 2
+    assert "<stdin>:1: unknown PI category 'x.y'" in err
+
     code, _, err = run("audit", "append", "--log", db, "-", input="{not json\n")
     assert code == 2
     assert "<stdin>:1: not JSON" in err

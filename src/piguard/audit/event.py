@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from piguard.errors import InputError
+from piguard import taxonomy
+from piguard.errors import InputError, UnknownKeyError
 from piguard.keys import KeyProvider, KeyRef
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "AuditEvent",
     "Pseudonymizer",
     "canonical_bytes",
+    "check_categories",
     "event_from_dict",
     "find_raw_pi",
 ]
@@ -64,7 +66,7 @@ _RAW_PI: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PSEUDONYM = re.compile(
     r"(hmac-sha256|hmac-sm3):([A-Za-z0-9][A-Za-z0-9_.\-]{0,127}):([0-9a-f]{64})"
 )
-_CATEGORY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+_CATEGORY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,127}")
 _MAX_TEXT = 512
 
@@ -176,6 +178,28 @@ class AuditEvent:
         if self.details:
             out["details"] = dict(self.details)
         return out
+
+
+def check_categories(event: AuditEvent) -> None:
+    """Raise :class:`InputError` unless every category is a key of piguard's taxonomy.
+
+    Done when events are appended, not when proofs are verified, so that a proof stays
+    checkable whatever taxonomy version the verifier has.
+
+    >>> check_categories(
+    ...     AuditEvent(
+    ...         time="2026-11-26T08:00:00Z", actor="s", action="x", categories=("basic.fone",)
+    ...     )
+    ... )
+    Traceback (most recent call last):
+    ...
+    piguard.errors.InputError: unknown PI category 'basic.fone' (not a taxonomy key)
+    """
+    for key in event.categories:
+        try:
+            taxonomy.get(key)
+        except UnknownKeyError:
+            raise InputError(f"unknown PI category {key!r} (not a taxonomy key)") from None
 
 
 def canonical_bytes(event: AuditEvent) -> bytes:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from piguard.audit.event import AuditEvent, canonical_bytes
+from piguard.audit.event import AuditEvent, canonical_bytes, check_categories
 from piguard.audit.merkle import (
     CompactRange,
     TreeHasher,
@@ -66,9 +66,10 @@ def _now_text(clock: Callable[[], datetime]) -> str:
 class AuditLog:
     """An RFC 9162 Merkle log of audit events in a :class:`~piguard.audit.store.LogStore`.
 
-    ``signer`` signs checkpoints. With ``checkpoint_every`` (events) and/or
-    ``checkpoint_interval`` (seconds) a checkpoint is written automatically in the same
-    transaction as the append that crosses the threshold. Thread-safe; several processes may
+    ``signer`` signs checkpoints; with ``check_taxonomy`` (default) an event whose categories
+    are not taxonomy keys is refused before anything is written. With ``checkpoint_every``
+    (events) and/or ``checkpoint_interval`` (seconds) a checkpoint is written automatically in
+    the same transaction as the append that crosses the threshold. Thread-safe; several processes may
     append to one log (each batch holds the database's write lock).
     """
 
@@ -80,6 +81,7 @@ class AuditLog:
         checkpoint_every: int | None = None,
         checkpoint_interval: float | None = None,
         clock: Callable[[], datetime] | None = None,
+        check_taxonomy: bool = True,
     ):
         meta = store.read_meta()
         self.store = store
@@ -90,6 +92,7 @@ class AuditLog:
             raise ConfigError("periodic checkpoints need a signer key")
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
+        self.check_taxonomy = check_taxonomy
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._range: CompactRange | None = None
@@ -183,7 +186,13 @@ class AuditLog:
         return self.append_many([event]).start
 
     def append_many(self, events: Iterable[AuditEvent]) -> range:
-        """Append events in one transaction; return their indexes. Durable on return."""
+        """Append events in one transaction; return their indexes. Durable on return.
+
+        Categories must be keys of piguard's taxonomy unless ``check_taxonomy`` is off."""
+        events = list(events)
+        if self.check_taxonomy:
+            for event in events:
+                check_categories(event)
         datas = [canonical_bytes(e) for e in events]
         return self._append_data(datas)
 

@@ -26,7 +26,7 @@ from piguard.audit import (
     verify_consistency_proof,
     verify_inclusion_proof,
 )
-from piguard.audit.event import AuditEvent
+from piguard.audit.event import AuditEvent, check_categories
 from piguard.cli._output import (
     OutputFormat,
     emit_text,
@@ -173,7 +173,9 @@ def _read_events(source: str) -> list[AuditEvent]:
         if not raw.strip():
             continue
         try:
-            events.append(event_from_dict(json.loads(raw.decode("utf-8-sig"))))
+            event = event_from_dict(json.loads(raw.decode("utf-8-sig")))
+            check_categories(event)
+            events.append(event)
         except UnicodeDecodeError:
             raise InputError("not UTF-8", source=name, line=number) from None
         except json.JSONDecodeError as exc:
@@ -203,7 +205,8 @@ def append(
     """Append events from a JSONL file (or standard input) in batched transactions.
 
     Every line is validated first (fields that look like raw PI, such as an 11-digit mobile
-    number, are refused): a bad line stops the command before anything is written. Each line
+    number, are refused; categories must be taxonomy keys): a bad line stops the command
+    before anything is written. Each line
     is an object with time, actor, action and optionally purpose, categories (taxonomy keys),
     subject (a keyed pseudonym), request_id, consent_id and details.
     """
