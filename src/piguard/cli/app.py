@@ -77,13 +77,17 @@ def _register_commands() -> None:
     and exposes ``register(app)``; add one import and one call per module here."""
     from piguard.cli import anonymize as _anonymize
     from piguard.cli import audit as _audit
+    from piguard.cli import stats as _stats
+    from piguard.cli import datamap as _datamap
     from piguard.cli import scan as _scan
     from piguard.cli import taxonomy as _taxonomy
 
     _taxonomy.register(app)
     _audit.register(app)
     _anonymize.register(app)
+    _stats.register(app)
     _scan.register(app)
+    _datamap.register(app)
 
 
 _register_commands()
