@@ -214,7 +214,8 @@ class Gen:
         return self.r.choice(
             [
                 f"2024-{self.r.randint(1, 12):02d}-{self.r.randint(1, 28):02d} "
-                f"{self.r.randint(0, 23):02d}:{self.r.randint(0, 59):02d}:{self.r.randint(0, 59):02d}",
+                f"{self.r.randint(0, 23):02d}:{self.r.randint(0, 59):02d}:"
+                f"{self.r.randint(0, 59):02d}",
                 "17" + self.digits(11),
                 "17" + self.digits(8),
             ]

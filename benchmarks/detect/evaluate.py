@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from corpus import generate
 
-from piguard.detect import Scanner  # noqa: E402
+from piguard.detect import Scanner
 
 OVERLAP = {"PERSON_NAME", "ADDRESS"}
 TARGETS = {"recall": 0.99, "precision": 0.98, "overlap_f1": 0.90}
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--identifiers-only", action="store_true")
     args = parser.parse_args()
     table = evaluate(args.lines, identifiers_only=args.identifiers_only, seed=args.seed)
-    print(f"| entity | gold | precision | recall | F1 | target met |")
+    print("| entity | gold | precision | recall | F1 | target met |")
     print("|---|---|---|---|---|---|")
     for ent, row in table.items():
         if ent in OVERLAP:
