@@ -242,3 +242,29 @@ def test_sm3_log(sqlite_logs: Any, signer: NoteSigner, events: Events) -> None:
         assert proof.hash == "sm3"
         verify_inclusion_proof(load_proof(json.dumps(proof.to_dict())), note, signer.verifier())  # type: ignore[arg-type]
         assert log.verify(signer.verifier()).size == 20
+
+
+def test_verify_while_another_writer_appends(
+    sqlite_logs: Any, signer: NoteSigner, events: Events
+) -> None:
+    with sqlite_logs.create(signer=signer, checkpoint_every=50) as log:
+        log.append_many(events(500))
+        stop = threading.Event()
+
+        def writer() -> None:
+            with sqlite_logs.open(signer=signer, checkpoint_every=50) as other:
+                i = 500
+                while not stop.is_set():
+                    other.append_many(events(20, i))
+                    i += 20
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            for _ in range(5):
+                report = log.verify(signer.verifier())
+                assert report.size >= 500
+        finally:
+            stop.set()
+            t.join()
+        assert log.verify(signer.verifier()).size == log.size

@@ -69,8 +69,8 @@ class AuditLog:
     ``signer`` signs checkpoints; with ``check_taxonomy`` (default) an event whose categories
     are not taxonomy keys is refused before anything is written. With ``checkpoint_every``
     (events) and/or ``checkpoint_interval`` (seconds) a checkpoint is written automatically in
-    the same transaction as the append that crosses the threshold. Thread-safe; several processes may
-    append to one log (each batch holds the database's write lock).
+    the same transaction as the append that crosses the threshold. Thread-safe; several
+    processes may append to one log (each batch holds the database's write lock).
     """
 
     def __init__(
@@ -363,8 +363,13 @@ class AuditLog:
         node, and truncation below any signed checkpoint (stored, or a ``witnesses`` copy kept
         elsewhere). Raises :class:`~piguard.errors.IntegrityError` naming the event index.
         """
+        # Verify the log as it is now (checkpoints first: a checkpoint is committed with or
+        # after its events); events appended while we read are left for next time.
         targets: dict[int, bytes] = {}
         stored = self.store.checkpoints()
+        log_size = self.store.size()
+        # node ids below this belong to the first ``log_size`` leaves (merkle.node_id)
+        id_limit = 2 * log_size - log_size.bit_count()
         for size, _, note in stored:
             try:
                 cp = open_checkpoint(note, verifier, origin=self.origin)
@@ -394,6 +399,8 @@ class AuditLog:
         next_node = next(nodes, None)
         expected = 0
         for idx, stored_leaf, data in self.store.iter_events():
+            if idx >= log_size:
+                break
             if idx != expected:
                 if idx > expected:
                     raise IntegrityError(f"event {expected} is missing (deleted)")
@@ -430,7 +437,7 @@ class AuditLog:
                 )
             if progress is not None and expected % 100_000 == 0:
                 progress(expected)
-        if next_node is not None:
+        if next_node is not None and next_node[0] < id_limit:
             raise IntegrityError(f"unexpected stored node {next_node[0]} (inserted)")
         beyond = [s for s in targets if s > expected]
         if beyond:
