@@ -46,9 +46,7 @@ CATS = [
     ("identity.resident_id", "basic.name"),
     ("health.medical_record",),
 ]
-PSEUDO = Pseudonymizer(
-    EnvKeyProvider(environ={"PIGUARD_KEY_BENCH": "42" * 32}), "bench"
-)
+PSEUDO = Pseudonymizer(EnvKeyProvider(environ={"PIGUARD_KEY_BENCH": "42" * 32}), "bench")
 
 
 def make_batch(start: int, n: int) -> list[AuditEvent]:
@@ -89,9 +87,7 @@ def bench_piguard(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         append_cpu += c2 - c1
         done += n
         if time.perf_counter() - t_report > 30:
-            print(
-                f"  piguard: {done:,} events, {done / append:,.0f}/s", file=sys.stderr
-            )
+            print(f"  piguard: {done:,} events, {done / append:,.0f}/s", file=sys.stderr)
             t_report = time.perf_counter()
     res["append_seconds"] = append
     res["append_per_s"] = args.events / append
@@ -110,9 +106,7 @@ def bench_piguard(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         t0 = time.perf_counter()
         proof = log.inclusion_proof(i, size, with_event=False)
         times.append((time.perf_counter() - t0) * 1000)
-        assert verify_inclusion(
-            log.hasher, proof.leaf_hash, i, size, proof.path, cp.root_hash
-        )
+        assert verify_inclusion(log.hasher, proof.leaf_hash, i, size, proof.path, cp.root_hash)
     res["inclusion_ms_mean"] = statistics.fmean(times)
     res["inclusion_ms_p50"] = statistics.median(times)
     res["inclusion_ms_p99"] = statistics.quantiles(times, n=100)[98]
@@ -129,9 +123,7 @@ def bench_piguard(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         t0 = time.perf_counter()
         c = log.consistency_proof(old, size)
         times.append((time.perf_counter() - t0) * 1000)
-        assert verify_consistency(
-            log.hasher, old, size, c.old_root, cp.root_hash, c.path
-        )
+        assert verify_consistency(log.hasher, old, size, c.old_root, cp.root_hash, c.path)
     res["consistency_ms_mean"] = statistics.fmean(times)
     if not args.skip_verify:
         t0 = time.perf_counter()
@@ -164,8 +156,7 @@ def bench_group_commit(args: argparse.Namespace, workdir: Path) -> dict[str, Any
                     w.append(ev)
 
             ts = [
-                threading.Thread(target=work, args=(events[k:n:threads],))
-                for k in range(threads)
+                threading.Thread(target=work, args=(events[k:n:threads],)) for k in range(threads)
             ]
             t0 = time.perf_counter()
             for t in ts:
@@ -185,9 +176,7 @@ def bench_group_commit(args: argparse.Namespace, workdir: Path) -> dict[str, Any
     return res
 
 
-def bench_pymerkle(
-    args: argparse.Namespace, workdir: Path, ours: AuditLog
-) -> dict[str, Any]:
+def bench_pymerkle(args: argparse.Namespace, workdir: Path, ours: AuditLog) -> dict[str, Any]:
     from pymerkle import SqliteTree
 
     n = args.pymerkle_events
@@ -222,9 +211,7 @@ def bench_pymerkle(
         t0 = time.perf_counter()
         proof = tree.prove_inclusion(i + 1, n)
         times.append((time.perf_counter() - t0) * 1000)
-        equal &= proof.path[1:] == list(
-            ours.inclusion_proof(i, n, with_event=False).path
-        )
+        equal &= proof.path[1:] == list(ours.inclusion_proof(i, n, with_event=False).path)
     res["inclusion_ms_mean"] = statistics.fmean(times)
     res["inclusion_ms_p50"] = statistics.median(times)
     res["inclusion_paths_equal"] = equal
@@ -269,9 +256,7 @@ def main() -> None:
     p, g, m = ours, group, theirs
     print("| measure | piguard | pymerkle 7 (SqliteTree) |\n|---|---|---|")
     print(f"| events | {p['events']:,} | {m['events']:,} |")
-    print(
-        f"| batched append, events/s | {p['append_per_s']:,.0f} | {m['append_per_s']:,.0f} |"
-    )
+    print(f"| batched append, events/s | {p['append_per_s']:,.0f} | {m['append_per_s']:,.0f} |")
     print(
         f"| batched append, events per CPU-second | {p['append_per_cpu_s']:,.0f} "
         f"| {m['append_per_cpu_s']:,.0f} |"
@@ -284,27 +269,17 @@ def main() -> None:
         f"| inclusion proof, p50 ms | {p['inclusion_ms_p50']:.3f} | {m['inclusion_ms_p50']:.3f} |"
     )
     print(f"| inclusion proof, p99 ms | {p['inclusion_ms_p99']:.3f} | - |")
-    print(
-        f"| first root after load, s | (kept in memory) | {m['first_root_seconds']:.2f} |"
-    )
-    print(
-        f"| database size, MB | {p['db_bytes'] / 1e6:,.0f} | {m['db_bytes'] / 1e6:,.0f} |"
-    )
-    print(
-        f"\nroots equal: {m['root_equal']}; inclusion paths equal: {m['inclusion_paths_equal']}"
-    )
+    print(f"| first root after load, s | (kept in memory) | {m['first_root_seconds']:.2f} |")
+    print(f"| database size, MB | {p['db_bytes'] / 1e6:,.0f} | {m['db_bytes'] / 1e6:,.0f} |")
+    print(f"\nroots equal: {m['root_equal']}; inclusion paths equal: {m['inclusion_paths_equal']}")
     print(f"event construction + validation: {p['event_build_per_s']:,.0f} events/s")
-    print(
-        f"inclusion proof incl. event JSON: {p['inclusion_with_event_ms_mean']:.3f} ms"
-    )
+    print(f"inclusion proof incl. event JSON: {p['inclusion_with_event_ms_mean']:.3f} ms")
     print(
         f"consistency proof: {p['consistency_ms_mean']:.3f} ms; "
         f"checkpoint: {p['checkpoint_ms']:.1f} ms"
     )
     if "verify_seconds" in p:
-        print(
-            f"full verify: {p['verify_seconds']:.1f} s ({p['verify_per_s']:,.0f} events/s)"
-        )
+        print(f"full verify: {p['verify_seconds']:.1f} s ({p['verify_per_s']:,.0f} events/s)")
     print(
         "durable single appends, events/s: one transaction each "
         f"{g['one_tx_per_event_per_s']:,.0f}; group commit with 16 threads "
