@@ -20,13 +20,16 @@ HTTP responses; the library itself just raises. Messages are one line, name the 
     ├── StorageError                 a database or file store failed
     ├── IntegrityError               stored data does not verify (tampering, truncation)
     ├── PrivacyBudgetExceeded        a differential-privacy release would overspend its budget
-    └── InfeasibleError              no solution meets the requested privacy model
+    ├── InfeasibleError              no solution meets the requested privacy model
+    ├── NotFoundError                a stored record (notice, consent, key) does not exist
+    └── ConflictError                a request conflicts with recorded state (a re-prompt too soon)
 """
 
 from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConflictError",
     "EncodingError",
     "InfeasibleError",
     "InputError",
@@ -37,6 +40,7 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidLength",
     "KeyProviderError",
+    "NotFoundError",
     "PiguardError",
     "PrivacyBudgetExceeded",
     "StorageError",
@@ -125,6 +129,15 @@ class PrivacyBudgetExceeded(PiguardError):
 
 class InfeasibleError(PiguardError):
     """No solution satisfies the requested privacy model within the given limits."""
+
+
+class NotFoundError(PiguardError, LookupError):
+    """A stored record (a notice version, a consent, an API key) does not exist."""
+
+
+class ConflictError(PiguardError):
+    """A request conflicts with recorded state, e.g. asking for consent again within 48 hours
+    of a refusal (GB/T 35273-2020 Appendix C)."""
 
 
 def _located(message: str, source: str | None, line: int | None) -> str:

@@ -64,9 +64,7 @@ class _Reader:
                 raise self.error(key_node, f"{what}: {key!r} appears twice")
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                raise self.error(
-                    key_node, f"{what}: unknown field {key!r} (known: {known})"
-                )
+                raise self.error(key_node, f"{what}: unknown field {key!r} (known: {known})")
             out[key] = value_node
         for key in sorted(required - out.keys()):
             raise self.error(node, f"{what}: missing field {key!r}")
@@ -78,10 +76,7 @@ class _Reader:
         return list(node.value)
 
     def text(self, node: yaml.Node, what: str) -> str:
-        if (
-            not isinstance(node, yaml.ScalarNode)
-            or node.tag == "tag:yaml.org,2002:null"
-        ):
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
             raise self.error(node, f"{what} must be text")
         value = str(node.value).strip()
         if not value:
@@ -104,16 +99,10 @@ class _Reader:
             return enum_type(value)
         except ValueError:
             options = ", ".join(e.value for e in enum_type)
-            raise self.error(
-                node, f"{what}: {value!r} is not one of {options}"
-            ) from None
+            raise self.error(node, f"{what}: {value!r} is not one of {options}") from None
 
-    def choices(
-        self, node: yaml.Node, what: str, enum_type: type[_E]
-    ) -> tuple[_E, ...]:
-        nodes = (
-            [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, what)
-        )
+    def choices(self, node: yaml.Node, what: str, enum_type: type[_E]) -> tuple[_E, ...]:
+        nodes = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, what)
         return tuple(self.choice(n, what, enum_type) for n in nodes)
 
 
@@ -171,9 +160,7 @@ def _category(r: _Reader, node: yaml.Node) -> str:
 
 
 def _recipient(r: _Reader, node: yaml.Node) -> Recipient:
-    m = r.mapping(
-        node, "recipient", {"name", "type", "legal_basis", "country"}, {"name", "type"}
-    )
+    m = r.mapping(node, "recipient", {"name", "type", "legal_basis", "country"}, {"name", "type"})
     return Recipient(
         name=r.text(m["name"], "recipient name"),
         type=r.choice(m["type"], "recipient type", RecipientType),
@@ -234,12 +221,8 @@ def _item(r: _Reader, node: yaml.Node) -> PIItem:
         if "legal_basis" in m
         else (),
         retention=retention,
-        storage=r.choice(m["storage"], "storage", BiometricStorage)
-        if "storage" in m
-        else None,
-        recipients=tuple(
-            _recipient(r, n) for n in r.sequence(m["recipients"], "recipients")
-        )
+        storage=r.choice(m["storage"], "storage", BiometricStorage) if "storage" in m else None,
+        recipients=tuple(_recipient(r, n) for n in r.sequence(m["recipients"], "recipients"))
         if "recipients" in m
         else (),
         cross_border=tuple(
@@ -268,16 +251,12 @@ def _function(r: _Reader, node: yaml.Node) -> BusinessFunction:
     return BusinessFunction(
         id=fid,
         name=r.text(m["name"], "function name") if "name" in m else fid,
-        type=r.choice(m["type"], "function type", FunctionType)
-        if "type" in m
-        else None,
+        type=r.choice(m["type"], "function type", FunctionType) if "type" in m else None,
         purposes=r.texts(m["purposes"], "purposes") if "purposes" in m else (),
         subjects=r.choice(m["subjects"], "subjects", Subjects)
         if "subjects" in m
         else Subjects.ADULTS,
-        side=r.choice(m["side"], "side", taxonomy.Side).value
-        if "side" in m
-        else "consumer",
+        side=r.choice(m["side"], "side", taxonomy.Side).value if "side" in m else "consumer",
         pi=tuple(_item(r, n) for n in r.sequence(m["pi"], "pi")),
         line=node.start_mark.line + 1,
     )
@@ -328,13 +307,9 @@ def parse_datamap(text: str, *, source: str | None = None) -> DataMap:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or "invalid YAML"
-        raise ConfigError(
-            f"not valid YAML: {problem}", source=source, line=line
-        ) from None
+        raise ConfigError(f"not valid YAML: {problem}", source=source, line=line) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"not valid YAML: {type(exc).__name__}", source=source
-        ) from None
+        raise ConfigError(f"not valid YAML: {type(exc).__name__}", source=source) from None
     if root is None:
         raise ConfigError("the data map is empty", source=source, line=1)
     m = r.mapping(
@@ -345,9 +320,7 @@ def parse_datamap(text: str, *, source: str | None = None) -> DataMap:
     )
     version = r.text(m["datamap"], "datamap (format version)")
     if version != str(FORMAT_VERSION):
-        raise r.error(
-            m["datamap"], f"unsupported data-map format version {version!r} (use 1)"
-        )
+        raise r.error(m["datamap"], f"unsupported data-map format version {version!r} (use 1)")
     app_category = None
     if "app_category" in m:
         app_category = r.text(m["app_category"], "app_category")
@@ -357,9 +330,7 @@ def parse_datamap(text: str, *, source: str | None = None) -> DataMap:
             raise r.error(m["app_category"], str(exc)) from None
     systems = tuple(_system(r, n) for n in r.sequence(m["systems"], "systems"))
     return DataMap(
-        organisation=r.text(m["organisation"], "organisation")
-        if "organisation" in m
-        else "",
+        organisation=r.text(m["organisation"], "organisation") if "organisation" in m else "",
         systems=systems,
         app_category=app_category,
         source=source,
@@ -373,9 +344,7 @@ def load_datamap(path: str | os.PathLike[str]) -> DataMap:
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ConfigError(
-            f"cannot read the data map: {exc.strerror}", source=str(p)
-        ) from None
+        raise ConfigError(f"cannot read the data map: {exc.strerror}", source=str(p)) from None
     except UnicodeDecodeError:
         raise ConfigError("the data map is not UTF-8 text", source=str(p)) from None
     return parse_datamap(text, source=str(p))

@@ -7,6 +7,7 @@ built in code), so every finding can point at the YAML that causes it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -74,9 +75,7 @@ class BiometricStorage(enum.StrEnum):
 
     RAW = "raw"  # samples or images kept as collected
     DIGEST = "digest"  # only an irreversible digest / template hash
-    ON_DEVICE = (
-        "on_device"  # matched on the collecting terminal, nothing stored centrally
-    )
+    ON_DEVICE = "on_device"  # matched on the collecting terminal, nothing stored centrally
     DELETED_AFTER_USE = "deleted_after_use"  # raw image deleted after recognition
     NONE = "none"  # not stored
 
@@ -158,26 +157,18 @@ class DataMap:
     def functions(self) -> tuple[tuple[System, BusinessFunction], ...]:
         return tuple((s, f) for s in self.systems for f in s.functions)
 
-    def covers(
-        self, purpose: str, categories: tuple[str, ...] | list[str]
-    ) -> tuple[str, ...]:
+    def uncovered(self, purpose: str, categories: Sequence[str]) -> tuple[str, ...]:
         """The categories among ``categories`` that no PI item lists for ``purpose`` (matched
         against function ids and item purposes). Empty when the map covers them all."""
         listed: set[str] = set()
         for _, fn in self.functions():
             for item in fn.pi:
-                if (
-                    purpose == fn.id
-                    or purpose in item.purposes
-                    or purpose in fn.purposes
-                ):
+                if purpose == fn.id or purpose in item.purposes or purpose in fn.purposes:
                     listed.add(item.category)
         return tuple(
             c
             for c in categories
-            if not any(
-                c == k or c.startswith(k + ".") or k.startswith(c + ".") for k in listed
-            )
+            if not any(c == k or c.startswith(k + ".") or k.startswith(c + ".") for k in listed)
         )
 
     def retention_days(self, purpose: str, category: str) -> int | None:

@@ -42,9 +42,7 @@ def profile_datamap(profile: str, *, side: str | None = None) -> dict[str, Any]:
         name = f"{item.function_zh} ({item.function_en})"
         ftype = item.function_type.value if item.function_type is not None else None
         # one function per table cell and stated type: the report states the type per row
-        fn = next(
-            (f for f in fns if f["name"] == name and f.get("type") == ftype), None
-        )
+        fn = next((f for f in fns if f["name"] == name and f.get("type") == ftype), None)
         if fn is None:
             fn = {"id": f"{item.side_en}-{len(fns) + 1:02d}", "name": name}
             if ftype is not None:

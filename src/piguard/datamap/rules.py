@@ -209,12 +209,8 @@ def _check_item(
                 f"{', '.join(app.category_keys)}); make the function extended or drop it",
             )
     if not bases:
-        add(
-            "DM010", f"{key}: state legal_basis (consent, separate_consent, contract …)"
-        )
-    sensitive = taxonomy.is_sensitive(key) or (
-        children and fn.subjects is Subjects.CHILDREN
-    )
+        add("DM010", f"{key}: state legal_basis (consent, separate_consent, contract …)")
+    sensitive = taxonomy.is_sensitive(key) or (children and fn.subjects is Subjects.CHILDREN)
     if sensitive and consent_based and not (bases & _EXPLICIT):
         add(
             "DM002",
@@ -238,9 +234,7 @@ def _check_item(
         )
     if _is_biometric(key):
         if item.storage is None:
-            add(
-                "DM003", f"{key}: state how biometrics are stored (digest, on_device …)"
-            )
+            add("DM003", f"{key}: state how biometrics are stored (digest, on_device …)")
         elif item.storage is BiometricStorage.RAW:
             add(
                 "DM003",
