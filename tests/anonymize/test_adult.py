@@ -103,3 +103,21 @@ def test_pycanon_confirms_t(table: Table, adult_dir: Path) -> None:
     df = _released(result.table)
     assert anonymity.k_anonymity(df, QI) >= 5
     assert anonymity.t_closeness(df, QI, ["salary-class"]) <= 0.15 + 1e-9
+
+
+def test_heuristic_search_is_anonymous_and_no_better_than_optimal(
+    table: Table, adult_dir: Path
+) -> None:
+    result = anonymize_table(
+        table,
+        quasi=QI,
+        hierarchies=discover_hierarchies(adult_dir),
+        models=[KAnonymity(5)],
+        max_suppression=0.05,
+        strategy="heuristic",
+        time_limit_s=0.5,
+    )
+    assert not result.search.optimal
+    assert min(result.class_sizes) >= 5
+    assert result.search.suppressed_records <= 0.05 * 30162
+    assert result.search.score >= ARX_CASES[1][2] - 1e-9

@@ -473,6 +473,9 @@ def _optimal(
     height = levels.sum(axis=1)
     computed = quality.lower_bounds(levels)
     bounds = computed if computed is not None else np.zeros(total)
+    # Without static bounds (discernibility, AECS) every grouping gives one: the score without
+    # suppression never decreases with generalisation and never exceeds the score with it.
+    dynamic = computed is None
     # 1 anonymous, -1 not anonymous, 0 unknown.
     state = np.zeros(total, dtype=np.int8)
     score = np.full(total, np.nan)
@@ -491,6 +494,10 @@ def _optimal(
     def evaluate(node: int) -> bool:
         key = tuple(int(x) for x in levels[node])
         anonymous, table, bad, _ = checker.check(key)
+        if dynamic:
+            floor, _ = quality.evaluate(key, table, np.zeros(len(table.counts), dtype=bool))
+            mask = above(node)
+            bounds[mask] = np.maximum(bounds[mask], floor)
         if anonymous:
             value, _ = quality.evaluate(key, table, bad)
             score[node] = value
@@ -554,10 +561,16 @@ def _optimal(
         candidates = np.flatnonzero(state == 1)
     else:
         candidates = np.arange(total)
-    # Phase 2: evaluate in order of the lower bound until it cannot beat the best score.
-    candidates = candidates[np.lexsort((candidates, height[candidates], bounds[candidates]))]
+    # Phase 2: evaluate in order of the lower bound until it cannot beat the best score
+    # (bottom-up when the bounds are learnt on the way).
+    if dynamic:
+        candidates = candidates[np.lexsort((candidates, height[candidates]))]
+    else:
+        candidates = candidates[np.lexsort((candidates, height[candidates], bounds[candidates]))]
     for node in candidates.tolist():
         if hopeless(node):
+            if dynamic:
+                continue
             break
         if not np.isnan(score[node]):
             continue
@@ -586,39 +599,70 @@ def _heuristic(
     deadline: float,
     clock: Callable[[], float],
 ) -> tuple[tuple[int, ...], float, list[float]] | None:
-    """Best-first walk up from the bottom in order of the lower bound, until the deadline."""
+    """Time-bounded search for lattices too large to enumerate.
+
+    First a greedy dive from the bottom: check every successor of the current node and move
+    to the anonymous one with the lowest score, or else to the one that leaves the fewest
+    records in failing classes. Then, until the deadline, a best-first walk up from the
+    bottom in order of the lower bound, skipping nodes that cannot beat the best so far.
+    """
     heights = data.heights
     dims = len(heights)
+    seen: dict[tuple[int, ...], tuple[bool, float, int]] = {}
+    best: list[tuple[float, tuple[int, ...]]] = []
 
     def bound(node: tuple[int, ...]) -> float:
         b = quality.lower_bounds(np.array([node], dtype=np.int64))
-        return float(b[0]) if b is not None else float(sum(node))
+        return float(b[0]) if b is not None else 0.0
 
+    def visit(node: tuple[int, ...]) -> tuple[bool, float, int]:
+        if node not in seen:
+            anonymous, table, bad, suppressed = checker.check(node)
+            value = quality.evaluate(node, table, bad)[0] if anonymous else math.inf
+            seen[node] = (anonymous, value, suppressed)
+            if anonymous and (
+                not best or (value, sum(node), node) < (best[0][0], sum(best[0][1]), best[0][1])
+            ):
+                best[:] = [(value, node)]
+        return seen[node]
+
+    def successors(node: tuple[int, ...]) -> list[tuple[int, ...]]:
+        return [
+            (*node[:d], node[d] + 1, *node[d + 1 :])
+            for d in range(dims)
+            if node[d] + 1 < heights[d]
+        ]
+
+    node = tuple([0] * dims)
+    anonymous, _, _ = visit(node)
+    while not anonymous and clock() < deadline:
+        ups = successors(node)
+        if not ups:
+            break
+        results = [(visit(s), s) for s in ups]
+        good = [(r[1], s) for r, s in results if r[0]]
+        if good:
+            node = min(good)[1]
+            anonymous = True
+        else:
+            node = min(results, key=lambda rs: (rs[0][2], bound(rs[1]), rs[1]))[1]
     bottom = tuple([0] * dims)
     queue: list[tuple[float, int, tuple[int, ...]]] = [(bound(bottom), 0, bottom)]
-    seen = {bottom}
-    best: tuple[float, tuple[int, ...], list[float]] | None = None
+    queued = {bottom}
     while queue and clock() < deadline:
         b, _, node = heapq.heappop(queue)
-        if best is not None and b > best[0]:
+        if best and b > best[0][0]:
             break
-        anonymous, table, bad, _ = checker.check(node)
+        anonymous, _, _ = visit(node)
         if anonymous:
-            value, per = quality.evaluate(node, table, bad)
-            if best is None or value < best[0]:
-                best = (value, node, per)
             continue
-        for d in range(dims):
-            if node[d] + 1 < heights[d]:
-                nxt = (*node[:d], node[d] + 1, *node[d + 1 :])
-                if nxt not in seen:
-                    seen.add(nxt)
-                    heapq.heappush(queue, (bound(nxt), sum(nxt), nxt))
-    if best is None:
+        for nxt in successors(node):
+            if nxt not in queued:
+                queued.add(nxt)
+                heapq.heappush(queue, (bound(nxt), sum(nxt), nxt))
+    if not best:
         top = tuple(h - 1 for h in heights)
-        anonymous, table, bad, _ = checker.check(top)
-        if not anonymous:
+        if not visit(top)[0]:
             return None
-        value, per = quality.evaluate(top, table, bad)
-        best = (value, top, per)
-    return best[1], best[0], best[2]
+    value, node = best[0]
+    return node, value, []
