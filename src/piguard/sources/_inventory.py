@@ -1,0 +1,598 @@
+"""Profile tables and build the inventory (数据资产清单): columns, grades, dataset facts.
+
+Each table is streamed once. Per column: the count of non-empty values and a uniform
+reservoir sample (Vitter's/Li's Algorithm L; default 1,000 non-empty values, seeded so the
+same input gives the same inventory). After the first batch the sample is classified
+provisionally; identifier columns then feed a HyperLogLog sketch (Apache DataSketches,
+lg_k = 12, relative standard error about 1.6 %) so the distinct-people estimate covers every
+row, not only the sample. ``full=True`` classifies every value instead and counts distinct
+values exactly (memory then grows with the number of distinct people).
+
+Dataset facts per table: estimated distinct people (from the strongest identifier column:
+resident ID, then passport/permit, mobile, e-mail, bank card ...), children under 14 (from
+resident IDs and birth dates; their PI is sensitive: PIPL Art. 28, GB/T 35273-2020 Annex B),
+quasi-identifier columns (GB/T 37964-2019 5.1) and the GB/T 35273-2020 11.1 thresholds
+(PI of more than 1,000,000 people; sensitive PI of more than 100,000 people).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from piguard import taxonomy
+from piguard._version import __version__
+from piguard.errors import EncodingError, InputError, PiguardError
+from piguard.sources._classify import (
+    IDENTIFYING_RANK,
+    ColumnEvidence,
+    ColumnFinding,
+    ValueJudge,
+    classify,
+)
+from piguard.sources._files import file_tables, walk_folder
+from piguard.sources._hints import hint_for
+from piguard.sources._model import Batch, Table, cell_text
+from piguard.sources._sql import is_database_url, redact_url, sql_tables
+
+__all__ = [
+    "INVENTORY_SCHEMA",
+    "PI_PEOPLE_THRESHOLD",
+    "SENSITIVE_PEOPLE_THRESHOLD",
+    "DiscoveryOptions",
+    "Inventory",
+    "Reservoir",
+    "TableFacts",
+    "TableReport",
+    "discover",
+    "expand_targets",
+    "profile_table",
+]
+
+#: Version of the inventory JSON; readers (data map, de-identification) check it.
+INVENTORY_SCHEMA = "piguard.inventory/1"
+#: GB/T 35273-2020 11.1 c): PI of more than 1,000,000 people needs a full-time DPO and team.
+PI_PEOPLE_THRESHOLD = 1_000_000
+#: GB/T 35273-2020 11.1 c): sensitive PI of more than 100,000 people.
+SENSITIVE_PEOPLE_THRESHOLD = 100_000
+_PREVIEW_VALUES = 200  # values classified after the first batch to choose sketched columns
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiscoveryOptions:
+    """How to read and sample. ``seed`` makes sampling reproducible; ``today`` is the
+    reference date for ages (default: the current date)."""
+
+    sample_size: int = 1000
+    full: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    schemas: tuple[str, ...] | None = None
+    seed: int = 0
+    today: datetime.date | None = None
+    entities: tuple[str, ...] | None = None
+    exclude_entities: tuple[str, ...] | None = None
+
+
+class Reservoir:
+    """A uniform sample of ``k`` items from a stream (Algorithm L: skips ahead, so the cost
+    per batch is proportional to the items kept, not to the items seen).
+
+    >>> r = Reservoir(3, random.Random(1))
+    >>> r.extend(list(range(1000)))
+    >>> len(r.items), r.seen
+    (3, 1000)
+    """
+
+    def __init__(self, k: int, rng: random.Random) -> None:
+        self.k = k
+        self.rng = rng
+        self.items: list[Any] = []
+        self.seen = 0
+        self._w = 1.0
+        self._next = 0
+
+    def _advance(self) -> None:
+        self._w *= math.exp(math.log(self.rng.random() or 1e-300) / self.k)
+        self._next += int(math.log(self.rng.random() or 1e-300) / math.log1p(-self._w)) + 1
+
+    def extend(self, values: Sequence[Any]) -> None:
+        """Offer ``values`` (in stream order) to the sample."""
+        start = 0
+        n = len(values)
+        if len(self.items) < self.k:
+            take = min(self.k - len(self.items), n)
+            self.items.extend(values[:take])
+            self.seen += take
+            start = take
+            if len(self.items) == self.k and self.k > 0:
+                self._next = self.seen - 1
+                self._advance()
+        if len(self.items) < self.k or self.k == 0:
+            self.seen += n - start
+            return
+        end = self.seen + (n - start)
+        while self._next < end:
+            self.items[self.rng.randrange(self.k)] = values[start + self._next - self.seen]
+            self._advance()
+        self.seen = end
+
+
+@dataclass(slots=True)
+class TableFacts:
+    """Dataset-level facts of one table."""
+
+    rows: int
+    people: int | None = None
+    people_method: str | None = None
+    people_column: str | None = None
+    children_under_14: int = 0
+    children_estimated: int | None = None
+    youngest_age: int | None = None
+    quasi_identifiers: tuple[str, ...] = ()
+    sensitive_pi: bool = False
+    over_pi_threshold: bool = False
+    over_sensitive_threshold: bool = False
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["quasi_identifiers"] = list(self.quasi_identifiers)
+        d["notes"] = list(self.notes)
+        return d
+
+
+@dataclass(slots=True)
+class TableReport:
+    """The inventory of one table: its columns and facts."""
+
+    source: str
+    table: str
+    kind: str
+    rows: int
+    rows_exact: bool
+    server_sampled: bool
+    columns: list[ColumnFinding]
+    facts: TableFacts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "table": self.table,
+            "kind": self.kind,
+            "rows": self.rows,
+            "rows_exact": self.rows_exact,
+            "server_sampled": self.server_sampled,
+            "facts": self.facts.to_dict(),
+            "columns": [c.to_dict() for c in self.columns],
+        }
+
+
+@dataclass(slots=True)
+class Inventory:
+    """Everything one discovery run found: tables, errors, notes."""
+
+    tables: list[TableReport] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    options: DiscoveryOptions = field(default_factory=DiscoveryOptions)
+    generated_at: str = ""
+
+    @property
+    def columns(self) -> list[ColumnFinding]:
+        """Every column finding, table by table."""
+        return [c for t in self.tables for c in t.columns]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts by category, grade and source; the largest populations."""
+        by_category: dict[str, int] = {}
+        by_grade = {"sensitive": 0, "ordinary": 0}
+        by_source: dict[str, int] = {}
+        for c in self.columns:
+            if not c.pi:
+                continue
+            key = c.category or "unknown"
+            by_category[key] = by_category.get(key, 0) + 1
+            by_grade["sensitive" if c.sensitive else "ordinary"] += 1
+            by_source[c.source] = by_source.get(c.source, 0) + 1
+        people = [t.facts.people for t in self.tables if t.facts.people is not None]
+        sensitive_people = [
+            t.facts.people
+            for t in self.tables
+            if t.facts.people is not None and t.facts.sensitive_pi
+        ]
+        most = max(people, default=0)
+        most_sensitive = max(sensitive_people, default=0)
+        return {
+            "tables": len(self.tables),
+            "columns": len(self.columns),
+            "pi_columns": sum(by_grade.values()),
+            "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_grade": by_grade,
+            "by_source": by_source,
+            "failed_sources": len(self.errors),
+            "largest_table_people": most,
+            "largest_sensitive_table_people": most_sensitive,
+            # GB/T 35273-2020 11.1 c): one table is a lower bound for the whole organisation.
+            "pi_people_threshold": PI_PEOPLE_THRESHOLD,
+            "sensitive_people_threshold": SENSITIVE_PEOPLE_THRESHOLD,
+            "over_pi_threshold": most > PI_PEOPLE_THRESHOLD,
+            "over_sensitive_threshold": most_sensitive > SENSITIVE_PEOPLE_THRESHOLD,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable inventory (schema :data:`INVENTORY_SCHEMA`)."""
+        o = self.options
+        return {
+            "schema": INVENTORY_SCHEMA,
+            "piguard": __version__,
+            "taxonomy": taxonomy.TAXONOMY_VERSION,
+            "generated_at": self.generated_at,
+            "options": {
+                "sample_size": o.sample_size,
+                "full": o.full,
+                "seed": o.seed,
+                "reference_date": (o.today or datetime.date.today()).isoformat(),
+            },
+            "summary": self.summary(),
+            "tables": [t.to_dict() for t in self.tables],
+            "errors": list(self.errors),
+            "notes": list(self.notes),
+        }
+
+
+# ------------------------------------------------------------------ profiling
+class _ColumnState:
+    __slots__ = ("evidence", "exact", "hint", "non_empty", "reservoir", "sketch")
+
+    def __init__(self, name: str, k: int, rng: random.Random) -> None:
+        self.hint = hint_for(name)
+        self.reservoir = Reservoir(k, rng)
+        self.non_empty = 0
+        self.sketch: Any = None
+        self.exact: set[int] | None = None
+        self.evidence: ColumnEvidence | None = None
+
+
+def _new_sketch() -> Any:
+    from datasketches import hll_sketch
+
+    return hll_sketch(12)
+
+
+def profile_table(
+    table: Table,
+    judge: ValueJudge,
+    options: DiscoveryOptions,
+    *,
+    on_rows: Callable[[int], None] | None = None,
+) -> TableReport:
+    """Stream ``table`` once and classify its columns."""
+    rng = random.Random(f"{options.seed}:{table.source}:{table.name}")
+    k = options.sample_size
+    states: dict[str, _ColumnState] = {}
+    rows = 0
+    first = True
+    for batch in table.batches():
+        rows += batch.rows
+        for name in table.columns:
+            if name not in states:
+                states[name] = _ColumnState(name, k, rng)
+        for name, raw in batch.columns.items():
+            st = states.get(name)
+            if st is None:
+                st = states[name] = _ColumnState(name, k, rng)
+            values = [t for t in map(cell_text, raw) if t is not None]
+            st.non_empty += len(values)
+            if options.full:
+                ev = judge.evaluate(values, st.hint)
+                if st.evidence is None:
+                    st.evidence = ev
+                else:
+                    st.evidence.merge(ev)
+                if any(e in IDENTIFYING_RANK for e in ev.whole):
+                    if st.exact is None:
+                        st.exact = set()
+                    st.exact.update(hash(v) for v in values)
+                continue
+            st.reservoir.extend(values)
+            if st.sketch is not None:
+                update = st.sketch.update
+                for v in values:
+                    update(v)
+        if first and not options.full:
+            first = False
+            _start_sketches(table, states, batch, judge)
+        if on_rows is not None:
+            on_rows(batch.rows)
+    return _report(table, states, rows, judge, options)
+
+
+def _start_sketches(
+    table: Table, states: dict[str, _ColumnState], batch: Batch, judge: ValueJudge
+) -> None:
+    """Classify the first values provisionally; sketch the columns that identify people."""
+    for name, st in states.items():
+        preview = st.reservoir.items[:_PREVIEW_VALUES]
+        if not preview:
+            continue
+        hint_entity = st.hint.entity if st.hint is not None else None
+        ev = judge.evaluate(preview, st.hint)
+        strong = [e for e, c in ev.whole.items() if e in IDENTIFYING_RANK and c >= 0.3 * ev.values]
+        if strong or hint_entity in IDENTIFYING_RANK:
+            st.sketch = _new_sketch()
+            for raw in batch.columns.get(name, ()):
+                t = cell_text(raw)
+                if t is not None:
+                    st.sketch.update(t)
+
+
+def _report(
+    table: Table,
+    states: dict[str, _ColumnState],
+    rows: int,
+    judge: ValueJudge,
+    options: DiscoveryOptions,
+) -> TableReport:
+    findings: list[ColumnFinding] = []
+    evidences: dict[str, ColumnEvidence] = {}
+    for name in list(table.columns) + [n for n in states if n not in table.columns]:
+        st = states.get(name)
+        if st is None:
+            st = _ColumnState(name, 0, random.Random(0))
+        ev = st.evidence if st.evidence is not None else judge.evaluate(st.reservoir.items, st.hint)
+        evidences[name] = ev
+        findings.append(
+            classify(
+                source=table.source,
+                table=table.name,
+                column=name,
+                ev=ev,
+                non_empty=st.non_empty,
+                hint=st.hint,
+            )
+        )
+    total_rows = rows
+    if table.server_sampled and table.rows_total is not None:
+        total_rows = table.rows_total
+    facts = TableFacts(rows=total_rows)
+    notes: list[str] = []
+
+    # distinct people, from the strongest identifier column
+    ids = [f for f in findings if f.kind == "identifier" and f.entity in IDENTIFYING_RANK]
+    if ids:
+        best = min(ids, key=lambda f: (IDENTIFYING_RANK[f.entity or ""], -f.non_empty))
+        st = states.get(best.column)
+        facts.people_column = best.column
+        if st is not None and st.exact is not None:
+            facts.people, facts.people_method = len(st.exact), "exact"
+        elif st is not None and st.sketch is not None and not table.server_sampled:
+            facts.people, facts.people_method = round(st.sketch.get_estimate()), "hyperloglog"
+        else:
+            ev = evidences[best.column]
+            ratio = len(ev.distinct) / max(ev.values, 1)
+            non_empty = st.non_empty if st is not None else 0
+            facts.people = round(ratio * non_empty * total_rows / max(rows, 1))
+            facts.people_method = "sample"
+            notes.append(
+                "distinct people scaled from the sample's distinct values (an upper estimate)"
+            )
+
+    # children under 14: resident IDs and birth dates
+    ages = [a for ev in evidences.values() for a in ev.ages]
+    if ages:
+        facts.youngest_age = min(ages)
+    counted = {
+        name: (sum(c for a, c in ev.ages.items() if a < taxonomy.PIPL_CHILD_AGE_LIMIT), ev)
+        for name, ev in evidences.items()
+        if ev.ages
+    }
+    if counted:
+        name, (children, ev) = max(counted.items(), key=lambda kv: kv[1][0])
+        facts.children_under_14 = children
+        if children and not options.full:
+            st = states.get(name)
+            non_empty = st.non_empty if st is not None else 0
+            share = children / max(sum(ev.ages.values()), 1)
+            facts.children_estimated = round(share * non_empty * total_rows / max(rows, 1))
+    child_age = (
+        facts.youngest_age
+        if facts.youngest_age is not None and facts.youngest_age <= taxonomy.GBT_CHILD_MAX_AGE
+        else None
+    )
+    if child_age is not None:
+        findings = [_child_grade(f, child_age) for f in findings]
+
+    facts.quasi_identifiers = tuple(f.column for f in findings if f.quasi_identifier)
+    if len(facts.quasi_identifiers) >= 2:
+        notes.append(
+            "quasi-identifiers (GB/T 37964-2019 准标识符) together may single people out: "
+            + ", ".join(facts.quasi_identifiers)
+        )
+    facts.sensitive_pi = any(f.pi and f.sensitive for f in findings)
+    if facts.people is not None:
+        facts.over_pi_threshold = facts.people > PI_PEOPLE_THRESHOLD
+        facts.over_sensitive_threshold = (
+            facts.sensitive_pi and facts.people > SENSITIVE_PEOPLE_THRESHOLD
+        )
+    facts.notes = tuple(notes)
+    return TableReport(
+        source=table.source,
+        table=table.name,
+        kind=table.kind,
+        rows=total_rows,
+        rows_exact=not table.server_sampled or table.rows_exact,
+        server_sampled=table.server_sampled,
+        columns=findings,
+        facts=facts,
+    )
+
+
+def _child_grade(f: ColumnFinding, age: int) -> ColumnFinding:
+    if not f.pi or f.category is None or f.sensitive:
+        return f
+    verdict = taxonomy.sensitivity(f.category, age=age)
+    if not verdict.sensitive:
+        return f
+    rule = "PIPL Art. 28" if age < taxonomy.PIPL_CHILD_AGE_LIMIT else "GB/T 35273-2020 Annex B"
+    return dataclasses.replace(
+        f,
+        sensitive=True,
+        grade=verdict.grade.value,
+        why=f"{f.why}; sensitive because the table holds PI of children ({rule}; youngest {age})",
+    )
+
+
+# ------------------------------------------------------------------ targets
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """One thing to read: a file or a database URL (``shown`` is safe to print)."""
+
+    target: str
+    shown: str
+    is_db: bool
+
+
+def expand_targets(
+    targets: Iterable[str],
+    options: DiscoveryOptions,
+    notes: list[str],
+    errors: list[dict[str, str]],
+) -> Iterator[_Unit]:
+    """Files of folders (recursively, with include/exclude globs), files and database URLs."""
+    for raw in targets:
+        if is_database_url(raw):
+            yield _Unit(raw, redact_url(raw), True)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in walk_folder(path, include=options.include, exclude=options.exclude):
+                yield _Unit(str(child), str(child), False)
+        elif path.exists():
+            yield _Unit(raw, raw, False)
+        else:
+            errors.append(
+                {"source": raw, "message": f"{raw}: no such file, folder or database URL"}
+            )
+
+
+def _unit_tables(unit: _Unit, options: DiscoveryOptions) -> list[Table]:
+    if unit.is_db:
+        return sql_tables(
+            unit.target, schemas=options.schemas, sample_size=options.sample_size, full=options.full
+        )
+    return file_tables(Path(unit.target), unit.shown)
+
+
+def _profile_unit(
+    unit: _Unit,
+    judge: ValueJudge,
+    options: DiscoveryOptions,
+    on_table: Callable[[Table], Callable[[int], None] | None] | None = None,
+) -> tuple[list[TableReport], list[dict[str, str]], list[str]]:
+    reports: list[TableReport] = []
+    errors: list[dict[str, str]] = []
+    notes: list[str] = []
+    try:
+        tables = _unit_tables(unit, options)
+    except EncodingError as exc:
+        if "binary" in str(exc):
+            notes.append(f"skipped {unit.shown}: binary file")
+        else:
+            errors.append({"source": unit.shown, "message": str(exc)})
+        return reports, errors, notes
+    except PiguardError as exc:
+        errors.append({"source": unit.shown, "message": _located(exc, unit.shown)})
+        return reports, errors, notes
+    for table in tables:
+        try:
+            callback = on_table(table) if on_table is not None else None
+            reports.append(profile_table(table, judge, options, on_rows=callback))
+        except PiguardError as exc:
+            errors.append({"source": unit.shown, "message": _located(exc, unit.shown)})
+    return reports, errors, notes
+
+
+def _located(exc: PiguardError, shown: str) -> str:
+    text = str(exc)
+    if isinstance(exc, InputError) and exc.source is None:
+        return f"{shown}: {text}"
+    return text
+
+
+_WORKER_JUDGE: ValueJudge | None = None
+
+
+def _init_worker(options: DiscoveryOptions) -> None:
+    global _WORKER_JUDGE  # one engine per worker process
+    _WORKER_JUDGE = _make_judge(options)
+
+
+def _worker(
+    args: tuple[_Unit, DiscoveryOptions],
+) -> tuple[list[TableReport], list[dict[str, str]], list[str]]:
+    unit, options = args
+    assert _WORKER_JUDGE is not None
+    return _profile_unit(unit, _WORKER_JUDGE, options)
+
+
+def _make_judge(options: DiscoveryOptions) -> ValueJudge:
+    from piguard.detect import Scanner
+
+    scanner = Scanner(
+        entities=list(options.entities) if options.entities else None,
+        exclude_entities=list(options.exclude_entities) if options.exclude_entities else None,
+    )
+    return ValueJudge(scanner=scanner, today=options.today)
+
+
+def discover(
+    targets: Sequence[str],
+    options: DiscoveryOptions | None = None,
+    *,
+    workers: int = 1,
+    on_table: Callable[[Table], Callable[[int], None] | None] | None = None,
+    on_unit_done: Callable[[str], None] | None = None,
+) -> Inventory:
+    """Classify every column of ``targets`` (files, folders, database URLs).
+
+    A source that cannot be read is recorded in ``errors`` (one line naming it) and the
+    others are still read. ``workers`` > 1 reads sources in that many processes (the order
+    of the inventory stays the same).
+
+    >>> inv = discover(["examples/data/shop_orders.csv"])
+    >>> [(c.column, c.entity) for c in inv.columns if c.kind == "identifier"][:3]
+    [('buyer_email', 'EMAIL'), ('buyer_phone', 'CN_MOBILE'), ('receiver_name', 'PERSON_NAME')]
+    """
+    options = options or DiscoveryOptions()
+    inv = Inventory(options=options)
+    inv.generated_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    units = list(expand_targets(targets, options, inv.notes, inv.errors))
+    if workers > 1 and len(units) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options,)) as pool:
+            for unit, (reports, errors, notes) in zip(
+                units, pool.map(_worker, [(u, options) for u in units]), strict=True
+            ):
+                inv.tables.extend(reports)
+                inv.errors.extend(errors)
+                inv.notes.extend(notes)
+                if on_unit_done is not None:
+                    on_unit_done(unit.shown)
+        return inv
+    judge = _make_judge(options)
+    for unit in units:
+        reports, errors, notes = _profile_unit(unit, judge, options, on_table)
+        inv.tables.extend(reports)
+        inv.errors.extend(errors)
+        inv.notes.extend(notes)
+        if on_unit_done is not None:
+            on_unit_done(unit.shown)
+    return inv
