@@ -75,11 +75,13 @@ def _root(
 def _register_commands() -> None:
     """Attach every sub-command. Each lives in its own module under ``piguard.cli``
     and exposes ``register(app)``; add one import and one call per module here."""
+    from piguard.cli import admin as _admin
     from piguard.cli import anonymize as _anonymize
     from piguard.cli import audit as _audit
-    from piguard.cli import stats as _stats
     from piguard.cli import datamap as _datamap
     from piguard.cli import scan as _scan
+    from piguard.cli import serve as _serve
+    from piguard.cli import stats as _stats
     from piguard.cli import taxonomy as _taxonomy
 
     _taxonomy.register(app)
@@ -88,6 +90,8 @@ def _register_commands() -> None:
     _stats.register(app)
     _scan.register(app)
     _datamap.register(app)
+    _serve.register(app)
+    _admin.register(app)
 
 
 _register_commands()

@@ -1,0 +1,213 @@
+"""SQLAlchemy implementations of the stores the framework-free core needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice, Purpose
+from piguard.consent.model import SeparateReason
+from piguard.errors import StorageError
+from piguard.service.db import Tables, from_us, to_us
+
+__all__ = ["SqlConsentStore", "SqlDatamapStore"]
+
+
+def _storage(exc: SQLAlchemyError) -> StorageError:
+    # the driver's message may quote values; name only the error type
+    return StorageError(f"database error ({type(exc).__name__})")
+
+
+class SqlConsentStore:
+    """:class:`piguard.consent.ConsentStore` over SQLAlchemy; each write is its own committed
+    transaction, so a write has reached the database's log before the call returns."""
+
+    def __init__(self, engine: Engine, t: Tables):
+        self.engine = engine
+        self.t = t
+
+    # notices
+    def add_notice(self, notice: Notice) -> None:
+        purposes = [
+            {
+                "id": p.id,
+                "description": p.description,
+                "categories": list(p.categories),
+                "separate": [r.value for r in p.separate],
+            }
+            for p in notice.purposes
+        ]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(self.t.notices).values(
+                        notice=notice.notice,
+                        version=notice.version,
+                        created_us=to_us(notice.created),
+                        language=notice.language,
+                        controller=notice.controller,
+                        purposes=json.dumps(purposes, ensure_ascii=False),
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+
+    def get_notice(self, notice: str, version: int | None = None) -> Notice | None:
+        n = self.t.notices
+        q = select(n).where(n.c.notice == notice)
+        q = q.where(n.c.version == version) if version is not None else q
+        q = q.order_by(n.c.version.desc()).limit(1)
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(q).first()
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+        if row is None:
+            return None
+        return Notice(
+            notice=row.notice,
+            version=row.version,
+            created=from_us(row.created_us),
+            language=row.language,
+            controller=row.controller,
+            purposes=tuple(
+                Purpose(
+                    id=p["id"],
+                    description=p["description"],
+                    categories=tuple(p["categories"]),
+                    separate=tuple(SeparateReason(r) for r in p["separate"]),
+                )
+                for p in json.loads(row.purposes)
+            ),
+        )
+
+    # events
+    def add_event(self, event: ConsentEvent) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(self.t.consent_events).values(
+                        id=event.id,
+                        subject=event.subject,
+                        notice=event.notice,
+                        version=event.version,
+                        purpose=event.purpose,
+                        action=event.action.value,
+                        channel=event.channel.value,
+                        time_us=to_us(event.time),
+                        categories=json.dumps(list(event.categories)),
+                        guardian=event.guardian.subject if event.guardian else None,
+                        guardian_relationship=event.guardian.relationship
+                        if event.guardian
+                        else None,
+                        child_until=event.child_until,
+                        ref=event.ref,
+                        receipt=event.receipt,
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+
+    @staticmethod
+    def _event(row: Row[Any]) -> ConsentEvent:
+        guardian = (
+            Guardian(subject=row.guardian, relationship=row.guardian_relationship or "")
+            if row.guardian
+            else None
+        )
+        return ConsentEvent(
+            id=row.id,
+            subject=row.subject,
+            notice=row.notice,
+            version=row.version,
+            purpose=row.purpose,
+            action=Action(row.action),
+            channel=Channel(row.channel),
+            time=from_us(row.time_us),
+            categories=tuple(json.loads(row.categories)),
+            guardian=guardian,
+            child_until=row.child_until,
+            ref=row.ref,
+            receipt=row.receipt,
+        )
+
+    def _query(self, q: Any) -> list[ConsentEvent]:
+        try:
+            with self.engine.connect() as conn:
+                return [self._event(r) for r in conn.execute(q)]
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+
+    def get_event(self, event_id: str) -> ConsentEvent | None:
+        e = self.t.consent_events
+        found = self._query(select(e).where(e.c.id == event_id))
+        return found[0] if found else None
+
+    def latest_event(
+        self, subject: str, notice: str, purpose: str, action: Action | None = None
+    ) -> ConsentEvent | None:
+        e = self.t.consent_events
+        q = select(e).where(e.c.subject == subject, e.c.notice == notice, e.c.purpose == purpose)
+        if action is not None:
+            q = q.where(e.c.action == action.value)
+        found = self._query(q.order_by(e.c.seq.desc()).limit(1))
+        return found[0] if found else None
+
+    def latest_events(
+        self, subjects: Sequence[str], notice: str, purpose: str
+    ) -> dict[str, ConsentEvent]:
+        if len(subjects) == 1:
+            one = self.latest_event(subjects[0], notice, purpose)
+            return {one.subject: one} if one else {}
+        e = self.t.consent_events
+        out: dict[str, ConsentEvent] = {}
+        for start in range(0, len(subjects), 500):
+            chunk = list(subjects[start : start + 500])
+            q = (
+                select(e)
+                .where(e.c.subject.in_(chunk), e.c.notice == notice, e.c.purpose == purpose)
+                .order_by(e.c.seq)
+            )
+            for ev in self._query(q):
+                out[ev.subject] = ev  # ascending seq: the last one wins
+        return out
+
+    def subject_events(self, subject: str, notice: str | None = None) -> list[ConsentEvent]:
+        e = self.t.consent_events
+        q = select(e).where(e.c.subject == subject)
+        if notice is not None:
+            q = q.where(e.c.notice == notice)
+        return self._query(q.order_by(e.c.seq))
+
+
+class SqlDatamapStore:
+    """The loaded data maps (YAML text), newest last."""
+
+    def __init__(self, engine: Engine, t: Tables):
+        self.engine = engine
+        self.t = t
+
+    def save(self, body: str, actor: str) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(self.t.datamaps).values(
+                        loaded_us=to_us(datetime.now(UTC)), actor=actor, body=body
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+
+    def latest(self) -> str | None:
+        d = self.t.datamaps
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(d.c.body).order_by(d.c.seq.desc()).limit(1)).first()
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
+        return None if row is None else str(row.body)
