@@ -55,7 +55,9 @@ def _keys(values: list[str]) -> dict[str, list[str]]:
 def _fmt(x: float | None) -> str:
     if x is None:
         return "–"
-    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:,.4g}"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{x:,.0f}"
+    return f"{x:,.2f}" if abs(x) >= 0.01 else f"{x:.3g}"
 
 
 def stats_command(
