@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -58,6 +59,9 @@ def test_end_to_end(tmp_path: Path, hier: Path) -> None:
     html = report.with_suffix(".html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("<svg") == 3
+    # Every chart is well-formed SVG.
+    for chunk in html.split("<svg")[1:]:
+        ElementTree.fromstring("<svg" + chunk.split("</svg>")[0] + "</svg>")  # noqa: S314 - our own output
     assert "<script" not in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
@@ -111,3 +115,15 @@ def test_help_has_examples() -> None:
     assert result.exit_code == 0  # type: ignore[attr-defined]
     assert "Examples" in result.output
     assert "piguard anonymize" in result.output
+
+
+def test_parquet_in_and_out(tmp_path: Path, hier: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"age": ["39", "38", "52", "53"], "sex": ["Male"] * 4}), src)
+    out = tmp_path / "out.parquet"
+    result = _run("anonymize", str(src), "-o", str(out), "--quasi", "age,sex",
+                  "--hierarchies", str(hier), "--k", "2")  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert pq.read_table(out).column("age").to_pylist() == ["35-39", "35-39", "50-54", "50-54"]
