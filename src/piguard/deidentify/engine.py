@@ -1,0 +1,726 @@
+"""The de-identification engine: text line by line, tables column by column, by policy.
+
+* **Text**: the detection engine (:class:`piguard.detect.Scanner`) finds PI; each finding is
+  replaced, right to left, by the operator of the first matching rule.
+* **Tables** (CSV, JSON Lines): columns named in the policy, or classified from a sample by
+  the data-discovery classifier (:mod:`piguard.sources`: validators, header hints, the
+  scanner for free text; look-alikes such as order numbers are kept), are transformed a
+  batch of rows at a time, one operator call per column batch, so operators can vectorise
+  (NumPy masking, one OpenSSL HMAC per distinct value).
+
+Output is streamed to a temporary file that replaces the target only when everything
+succeeded (:func:`piguard._util.atomic_write`). Beside it, ``<output>.piguard.json`` records
+the operators with their options and key references (never keys), the column plan and, for
+reversible operators inside free text, where the pseudonyms sit, so that ``reidentify`` can
+find them with the right key.
+
+>>> from piguard.keys import EnvKeyProvider
+>>> keys = EnvKeyProvider(environ={"PIGUARD_KEY_DEIDENTIFY": "11" * 32})
+>>> d = Deidentifier(keys=keys)
+>>> d.deidentify_text("联系人张三，手机13812345678")
+'联系人张*，手机138****5678'
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from piguard import taxonomy
+from piguard._util import atomic_write
+from piguard._version import __version__
+from piguard.deidentify.operators import Operator, OperatorRegistry, Suppress, default_operators
+from piguard.deidentify.policy import Policy, Rule, default_policy
+from piguard.detect import Finding, Scanner
+from piguard.detect.reader import iter_lines
+from piguard.errors import ConfigError, InputError
+from piguard.keys import KeyProvider, load_provider
+from piguard.sources import ValueJudge, classify, hint_for
+
+__all__ = [
+    "ColumnPlan",
+    "Deidentifier",
+    "Summary",
+    "classify_column",
+    "metadata_path",
+]
+
+_BATCH = 8192
+
+
+def metadata_path(output: str | Path) -> Path:
+    """Where the metadata of ``output`` is written: ``<output>.piguard.json``."""
+    return Path(f"{output}.piguard.json")
+
+
+@dataclass
+class ColumnPlan:
+    """What a column holds and how it is protected."""
+
+    name: str
+    kind: str  # an entity name, "text" or "keep"
+    how: str  # "policy", "sample" or "default"
+    rule: Rule | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.name,
+            "kind": self.kind,
+            "decided_by": self.how,
+            "rule": None if self.rule is None else self.rule.index,
+            "operator": None if self.rule is None else self.rule.operator,
+        }
+
+
+@dataclass
+class Summary:
+    """What was changed: counts per (column, entity, operator); ``rows`` / ``lines`` read."""
+
+    source: str
+    kind: str
+    rows: int = 0
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    columns: list[ColumnPlan] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "rows" if self.kind != "text" else "lines": self.rows,
+            "changes": [
+                {"column": c, "entity": e, "operator": o, "count": n}
+                for (c, e, o), n in sorted(self.counts.items())
+            ],
+        }
+
+
+def classify_column(
+    values: Sequence[str],
+    *,
+    name: str,
+    table: str,
+    source: str,
+    judge: ValueJudge,
+) -> tuple[str, str]:
+    """What a column holds, from the data-discovery classifier (:mod:`piguard.sources`): an
+    entity, ``text`` (free text: scan it) or ``keep``, and the classifier's reason.
+
+    Identifier columns get their entity; free-text columns, and any other column where a
+    sampled value contains PI, are scanned; look-alikes (order numbers), already masked or
+    hashed values, categories (gender, occupation: quasi-identifiers, the anonymiser's job)
+    and columns without PI are kept.
+    """
+    cells = [v for v in (c.strip() for c in values if c) if v]
+    evidence = judge.evaluate(cells, hint_for(name))
+    finding = classify(source=source, table=table, column=name, ev=evidence, non_empty=len(cells))
+    if finding.kind == "identifier" and finding.entity:
+        return finding.entity, finding.why
+    if finding.kind == "free_text":
+        return "text", finding.why
+    if finding.kind == "none" and evidence.contains:
+        # Too few cells with PI for discovery to call it free text, but de-identification
+        # must not let those few through: scan every cell.
+        return "text", "some sampled values contain personal information"
+    return "keep", finding.why
+
+
+def _non_overlapping(findings: Iterable[Finding]) -> list[Finding]:
+    chosen: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
+        if not chosen or f.start >= chosen[-1].end:
+            chosen.append(f)
+    return chosen
+
+
+class Deidentifier:
+    """De-identify text and tables by ``policy`` (default: :func:`default_policy`).
+
+    ``keys`` provides the keys (default: the policy's ``keys`` spec); ``scanner`` finds PI in
+    text (default: a :class:`Scanner` with every entity); ``audit`` receives one event per
+    run (no PI, no keys). Operators are built on first use, so a policy whose keyed rules are
+    never needed runs without keys.
+    """
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        keys: KeyProvider | None = None,
+        registry: OperatorRegistry | None = None,
+        scanner: Scanner | None = None,
+        audit: Any = None,
+        actor: str = "piguard",
+    ) -> None:
+        self.registry = registry or default_operators()
+        self.policy = policy or default_policy(registry=self.registry)
+        self._keys = keys
+        self._scanner = scanner
+        self._ops: dict[int, Operator] = {}
+        self._judge: ValueJudge | None = None
+        self._source = "<input>"
+        self.audit = audit
+        self.actor = actor
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def keys(self) -> KeyProvider:
+        if self._keys is None:
+            self._keys = load_provider(self.policy.keys)
+        return self._keys
+
+    @property
+    def judge(self) -> ValueJudge:
+        if self._judge is None:
+            self._judge = ValueJudge(scanner=self.scanner)
+        return self._judge
+
+    @property
+    def scanner(self) -> Scanner:
+        if self._scanner is None:
+            self._scanner = Scanner()
+        return self._scanner
+
+    def operator(self, rule: Rule) -> Operator:
+        """The operator of ``rule`` (built once; keyed operators fetch their key here)."""
+        op = self._ops.get(rule.index)
+        if op is None:
+            spec = self.registry.spec(rule.operator)
+            keys = self.keys if spec.needs_key or hasattr(rule.config, "key") else None
+            op = self._ops[rule.index] = spec.factory(rule.config, keys)
+        return op
+
+    def _metadata(self, summary: Summary, spans: dict[str, list[list[Any]]]) -> dict[str, Any]:
+        return {
+            "piguard": __version__,
+            "created": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "policy": {"source": self.policy.source, "sha256": self.policy.sha256},
+            "keys": self.policy.keys,
+            "kind": summary.kind,
+            "rules": {
+                str(i): {**op.describe(), "reversible": op.reversible}
+                for i, op in sorted(self._ops.items())
+            },
+            "columns": [c.to_dict() for c in summary.columns],
+            "spans": spans,
+            "summary": summary.to_dict(),
+        }
+
+    def _emit(self, summary: Summary) -> None:
+        if self.audit is None:
+            return
+        from piguard.audit import AuditEvent  # audit is a lower layer; imported only when used
+
+        details: dict[str, str | int | bool | None] = {
+            "kind": summary.kind,
+            "rows": summary.rows,
+            "changes": sum(summary.counts.values()),
+            "policy_sha256": self.policy.sha256[:16],
+        }
+        self.audit.emit(
+            AuditEvent(
+                time=datetime.datetime.now(datetime.UTC),
+                actor=self.actor,
+                action="deidentify.run",
+                categories=tuple(
+                    sorted(
+                        {
+                            taxonomy.entity_category(e).key
+                            for _, e, _ in summary.counts
+                            if e in taxonomy.ENTITY_CATEGORIES
+                        }
+                    )
+                ),
+                details=details,
+            )
+        )
+
+    # ------------------------------------------------------------------ text
+    def _replace(
+        self,
+        text: str,
+        findings: Sequence[Finding],
+        offsets: Sequence[int] | None,
+        *,
+        column: str,
+        table: str | None,
+        counts: Counter[tuple[str, str, str]],
+        spans: list[list[Any]] | None,
+        row: int,
+    ) -> str:
+        """Replace ``findings`` in ``text`` right to left; record output spans of reversible
+        rules (``[row, start, end, rule, entity]``)."""
+        chosen = []
+        for f in _non_overlapping(findings):
+            rule = self.policy.rule_for(f.entity, column=column, table=table)
+            if rule is not None:
+                base = offsets[f.line - 1] if offsets is not None else 0
+                chosen.append((base + f.start, base + f.end, f, rule))
+        if not chosen:
+            return text
+        pieces: list[str] = []
+        last = 0
+        shift = 0
+        for start, end, f, rule in chosen:
+            op = self.operator(rule)
+            new = op.apply(text[start:end], f.entity)
+            pieces.append(text[last:start])
+            pieces.append(new)
+            counts[(column, f.entity, rule.operator)] += 1
+            if spans is not None and op.reversible:
+                out_start = start + shift
+                spans.append([row, out_start, out_start + len(new), rule.index, f.entity])
+            shift += len(new) - (end - start)
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def deidentify_text(self, text: str) -> str:
+        """De-identify one piece of text (any number of lines)."""
+        lines = text.split("\n")
+        found: dict[int, list[Finding]] = {}
+        for f in self.scanner.scan_lines(lines):
+            found.setdefault(f.line, []).append(f)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        out = [
+            self._replace(
+                line,
+                found.get(i + 1, []),
+                None,
+                column="<text>",
+                table=None,
+                counts=counts,
+                spans=None,
+                row=i + 1,
+            )
+            for i, line in enumerate(lines)
+        ]
+        return "\n".join(out)
+
+    def deidentify_text_file(
+        self, source: str | Path, output: str | Path, *, encoding: str | None = None
+    ) -> Summary:
+        """De-identify a text file line by line into ``output`` (+ metadata)."""
+        summary = Summary(source=str(source), kind="text")
+        spans: list[list[Any]] = []
+        with Path(source).open("rb") as fh, _atomic_pair(output) as (out, meta):
+            lines = iter_lines(fh, source=str(source), encoding=encoding)
+            block: list[str] = []
+            first = 1
+
+            def flush() -> None:
+                found: dict[int, list[Finding]] = {}
+                for f in self.scanner.scan_lines(block, start_line=first):
+                    found.setdefault(f.line, []).append(f)
+                for i, line in enumerate(block):
+                    n = first + i
+                    new = self._replace(
+                        line,
+                        found.get(n, []),
+                        None,
+                        column="<text>",
+                        table=None,
+                        counts=summary.counts,
+                        spans=spans,
+                        row=n,
+                    )
+                    out.write(new + "\n")
+
+            for line in lines:
+                block.append(line)
+                if len(block) >= 1024:
+                    flush()
+                    first += len(block)
+                    block = []
+            if block:
+                flush()
+                first += len(block)
+            summary.rows = first - 1
+            meta.write(json.dumps(self._metadata(summary, {"<text>": spans}), ensure_ascii=False))
+        self._emit(summary)
+        return summary
+
+    # ------------------------------------------------------------------ tables
+    def plan_columns(
+        self, names: Sequence[str], sample: Sequence[Sequence[str]], table: str | None
+    ) -> list[ColumnPlan]:
+        """Decide what each column holds (policy first, then the sample) and its rule."""
+        plans = []
+        for j, name in enumerate(names):
+            kind = self.policy.column_kind(name, table)
+            how = "policy"
+            if kind is None:
+                how = "sample"
+                kind, _why = classify_column(
+                    [row[j] for row in sample if j < len(row)],
+                    name=name,
+                    table=table or "",
+                    source=self._source,
+                    judge=self.judge,
+                )
+            rule = None
+            if kind not in ("text", "keep"):
+                rule = self.policy.rule_for(kind, column=name, table=table)
+            plans.append(ColumnPlan(name, kind, how, rule))
+        return plans
+
+    def transform_columns(
+        self,
+        plans: Sequence[ColumnPlan],
+        columns: list[list[str]],
+        *,
+        table: str | None,
+        counts: Counter[tuple[str, str, str]],
+        spans: dict[str, list[list[Any]]] | None = None,
+        first_row: int = 0,
+    ) -> list[list[str]]:
+        """Transform a batch given column-wise (``columns[j]`` is column j's values)."""
+        by_name = {p.name: j for j, p in enumerate(plans)}
+        out = list(columns)
+        for j, plan in enumerate(plans):
+            values = columns[j]
+            if plan.kind == "keep":
+                continue
+            if plan.kind == "text":
+                out[j] = self._text_cells(
+                    values,
+                    column=plan.name,
+                    table=table,
+                    counts=counts,
+                    spans=None if spans is None else spans.setdefault(plan.name, []),
+                    first_row=first_row,
+                )
+                continue
+            if plan.rule is None:
+                continue
+            op = self.operator(plan.rule)
+            idx = [i for i, v in enumerate(values) if v]
+            if not idx:
+                continue
+            subjects = None
+            subject_col = getattr(plan.rule.config, "subject", None)
+            if subject_col is not None:
+                if subject_col not in by_name:
+                    raise ConfigError(
+                        f"rule {plan.rule.index + 1}: subject column {subject_col!r} not found",
+                        source=self.policy.source,
+                        line=plan.rule.line,
+                    )
+                subj = columns[by_name[subject_col]]
+                subjects = [subj[i] for i in idx]
+            dense = values if len(idx) == len(values) else [values[i] for i in idx]
+            new = op.apply_batch(dense, plan.kind, subjects)
+            if len(idx) == len(values):
+                out[j] = new
+            else:
+                col = list(values)
+                for i, v in zip(idx, new, strict=True):
+                    col[i] = v
+                out[j] = col
+            counts[(plan.name, plan.kind, plan.rule.operator)] += len(idx)
+        return out
+
+    def _text_cells(
+        self,
+        values: Sequence[str],
+        *,
+        column: str,
+        table: str | None,
+        counts: Counter[tuple[str, str, str]],
+        spans: list[list[Any]] | None,
+        first_row: int,
+    ) -> list[str]:
+        """Scan free-text cells (each read after its column name, for context words) and
+        replace what is found."""
+        out = list(values)
+        idx = [i for i, v in enumerate(values) if v]
+        prefix = f"{column}："
+        n = len(prefix)
+        texts = [prefix + values[i] for i in idx]
+        for i, text, found in zip(idx, texts, self.scanner.scan_batch(texts), strict=True):
+            if not found:
+                continue
+            offsets = [o - n for o in _line_offsets(text)]
+            inside = [f for f in found if offsets[f.line - 1] + f.start >= 0]
+            out[i] = self._replace(
+                values[i],
+                inside,
+                offsets,
+                column=column,
+                table=table,
+                counts=counts,
+                spans=spans,
+                row=first_row + i,
+            )
+        return out
+
+    def deidentify_csv(
+        self,
+        source: str | Path,
+        output: str | Path,
+        *,
+        encoding: str | None = None,
+        table: str | None = None,
+        progress: Any = None,
+    ) -> Summary:
+        """De-identify a CSV file (header row required) into ``output`` (+ metadata)."""
+        src = self._source = str(source)
+        table = table or Path(source).name
+        summary = Summary(source=src, kind="table")
+        spans: dict[str, list[list[Any]]] = {}
+        with Path(source).open("rb") as fh, _atomic_pair(output) as (out, meta):
+            reader = csv.reader(
+                line + "\n" for line in iter_lines(fh, source=src, encoding=encoding)
+            )
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise InputError("the CSV file is empty", source=src) from None
+            except csv.Error as exc:
+                raise InputError(f"not valid CSV: {exc}", source=src, line=1) from None
+            width = len(header)
+            rows_iter = _checked_rows(reader, width, src)
+            sample: list[list[str]] = []
+            for row in rows_iter:
+                sample.append(row)
+                if len(sample) >= self.policy.sample_rows:
+                    break
+            plans = self.plan_columns(header, sample, table)
+            summary.columns = plans
+            keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([header[j] for j in keep])
+            done = 0
+
+            def write(batch: list[list[str]]) -> None:
+                nonlocal done
+                cols = [list(c) for c in zip(*batch, strict=True)] if batch else []
+                if not cols:
+                    return
+                new = self.transform_columns(
+                    plans, cols, table=table, counts=summary.counts, spans=spans, first_row=done
+                )
+                writer.writerows(zip(*(new[j] for j in keep), strict=True))
+                done += len(batch)
+                if progress is not None:
+                    progress(len(batch))
+
+            batch = sample
+            for row in rows_iter:
+                batch.append(row)
+                if len(batch) >= _BATCH:
+                    write(batch)
+                    batch = []
+            write(batch)
+            summary.rows = done
+            meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
+        self._emit(summary)
+        return summary
+
+    def _suppressed(self, plan: ColumnPlan) -> bool:
+        return plan.rule is not None and isinstance(self.operator(plan.rule), Suppress)
+
+    def deidentify_jsonl(
+        self,
+        source: str | Path,
+        output: str | Path,
+        *,
+        encoding: str | None = None,
+        table: str | None = None,
+        progress: Any = None,
+    ) -> Summary:
+        """De-identify JSON Lines: every string (or integer) leaf is a cell of the column named
+        by its path (``patient.phone``, ``messages[]``)."""
+        src = self._source = str(source)
+        table = table or Path(source).name
+        summary = Summary(source=src, kind="table")
+        spans: dict[str, list[list[Any]]] = {}
+        with Path(source).open("rb") as fh, _atomic_pair(output) as (out, meta):
+            records = _json_records(iter_lines(fh, source=src, encoding=encoding), src)
+            sample: list[Any] = []
+            for rec in records:
+                sample.append(rec)
+                if len(sample) >= self.policy.sample_rows:
+                    break
+            sample_cols: dict[str, list[str]] = {}
+            for rec in sample:
+                for path, holder, key in _leaves(rec, ""):
+                    sample_cols.setdefault(path, []).append(str(holder[key]))
+            names = list(sample_cols)
+            plans = self.plan_columns(names, [[*r] for r in _pad(sample_cols, names)], table)
+            summary.columns = plans
+            plan_by = {p.name: p for p in plans}
+            done = 0
+
+            def write(batch: list[Any]) -> None:
+                nonlocal done
+                cells: dict[str, list[tuple[Any, Any, int, int]]] = {}
+                for r, rec in enumerate(batch):
+                    seen: Counter[str] = Counter()
+                    for path, holder, key in _leaves(rec, ""):
+                        cells.setdefault(path, []).append((holder, key, r, seen[path]))
+                        seen[path] += 1
+                for path, refs in cells.items():
+                    plan = plan_by.get(path)
+                    if plan is None:
+                        kind = self.policy.column_kind(path, table)
+                        plan = plan_by[path] = ColumnPlan(
+                            path,
+                            kind or "text",
+                            "policy" if kind else "default",
+                            None
+                            if kind in (None, "text", "keep")
+                            else self.policy.rule_for(kind, column=path, table=table),
+                        )
+                        plans.append(plan)
+                    if plan.kind == "keep":
+                        continue
+                    if self._suppressed(plan):
+                        for holder, key, _, _ in refs:
+                            holder[key] = None
+                        continue
+                    values = [str(ref[0][ref[1]]) for ref in refs]
+                    path_spans: list[list[Any]] = []
+                    new = self.transform_columns(
+                        [plan],
+                        [values],
+                        table=table,
+                        counts=summary.counts,
+                        spans={path: path_spans},
+                        first_row=0,
+                    )[0]
+                    for (holder, key, _, _), v, old in zip(refs, new, values, strict=True):
+                        if v != old:
+                            holder[key] = v
+                    for sp in path_spans:
+                        ref = refs[sp[0]]
+                        # [record, n-th leaf of this path in the record, start, end, rule]
+                        spans.setdefault(path, []).append([done + ref[2], ref[3], *sp[1:]])
+                for rec in batch:
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                done += len(batch)
+                if progress is not None:
+                    progress(len(batch))
+
+            batch = sample
+            for rec in records:
+                batch.append(rec)
+                if len(batch) >= _BATCH:
+                    write(batch)
+                    batch = []
+            write(batch)
+            summary.rows = done
+            meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
+        self._emit(summary)
+        return summary
+
+    def deidentify_file(
+        self,
+        source: str | Path,
+        output: str | Path,
+        *,
+        kind: str = "auto",
+        encoding: str | None = None,
+        progress: Any = None,
+    ) -> Summary:
+        """De-identify a file: ``kind`` is ``csv``, ``jsonl``, ``text`` or ``auto`` (by suffix)."""
+        if kind == "auto":
+            suffix = Path(source).suffix.lower()
+            kind = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "text")
+        if kind == "csv":
+            return self.deidentify_csv(source, output, encoding=encoding, progress=progress)
+        if kind == "jsonl":
+            return self.deidentify_jsonl(source, output, encoding=encoding, progress=progress)
+        if kind == "text":
+            return self.deidentify_text_file(source, output, encoding=encoding)
+        raise ConfigError(f"unknown input kind {kind!r}: use auto, text, csv or jsonl")
+
+
+# ---------------------------------------------------------------------------- helpers
+def _line_offsets(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def _checked_rows(reader: Any, width: int, src: str) -> Iterator[list[str]]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"not valid CSV: {exc}", source=src, line=reader.line_num) from None
+        if not row:
+            continue
+        if len(row) != width:
+            raise InputError(
+                f"expected {width} fields, found {len(row)}", source=src, line=reader.line_num
+            )
+        yield row
+
+
+def _json_records(lines: Iterable[str], src: str) -> Iterator[Any]:
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", source=src, line=n) from None
+        yield rec
+
+
+def _leaves(obj: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{path}.{k}" if path else str(k)
+            if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+                yield p, obj, k
+            elif isinstance(v, dict | list):
+                yield from _leaves(v, p)
+    elif isinstance(obj, list):
+        p = f"{path}[]"
+        for i, v in enumerate(obj):
+            if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+                yield p, obj, i
+            elif isinstance(v, dict | list):
+                yield from _leaves(v, p)
+
+
+def _pad(cols: dict[str, list[str]], names: list[str]) -> list[list[str]]:
+    n = max((len(v) for v in cols.values()), default=0)
+    return [[cols[c][i] if i < len(cols[c]) else "" for c in names] for i in range(n)]
+
+
+class _atomic_pair:
+    """Write the output and its metadata atomically; neither exists unless both succeed."""
+
+    def __init__(self, output: str | Path, *, with_meta: bool = True) -> None:
+        self.output = Path(output)
+        self.with_meta = with_meta
+
+    def __enter__(self) -> tuple[IO[str], io.StringIO]:
+        self._cm = atomic_write(self.output)
+        self._out = self._cm.__enter__()
+        self._meta = io.StringIO()
+        return self._out, self._meta
+
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
+        if et is not None:
+            self._cm.__exit__(et, ev, tb)
+            return
+        try:
+            if self.with_meta:
+                with atomic_write(metadata_path(self.output)) as fh:
+                    fh.write(self._meta.getvalue())
+        except BaseException:
+            self._cm.__exit__(*sys.exc_info())
+            raise
+        self._cm.__exit__(None, None, None)
