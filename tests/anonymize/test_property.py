@@ -8,6 +8,7 @@ import itertools
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,12 +23,13 @@ from piguard.anonymize import (
     anonymize_table,
     encode,
     interval_hierarchy,
+    mapping_hierarchy,
     quality_model,
     redaction_hierarchy,
     search,
 )
 from piguard.anonymize.engine import rollup
-from piguard.errors import InfeasibleError
+from piguard.errors import ConfigError, InfeasibleError
 
 tables = st.integers(min_value=8, max_value=60).flatmap(
     lambda n: st.tuples(
@@ -153,3 +155,16 @@ def test_other_quality_models_are_optimal(
         return
     assert expected is not None
     assert abs(result.score - expected) <= 1e-9 * max(1.0, abs(expected))
+
+
+def test_hierarchy_that_is_not_a_tree_is_refused() -> None:
+    """Level-1 label X sits under P for 'a' but under Q for 'c': generalising from level 1 to
+    level 2 could split a class, so (like ARX) such a hierarchy is refused."""
+    cols = {"l": ["a", "b", "c", "d"]}
+    hs = {
+        "l": mapping_hierarchy(
+            "l", {"a": ["X", "P"], "b": ["Y", "P"], "c": ["X", "Q"], "d": ["Y", "Q"]}
+        )
+    }
+    with pytest.raises(ConfigError, match=r"not a tree: rows 1 and 3 share their level-1 label"):
+        encode(cols, ["l"], hs)  # type: ignore[arg-type]

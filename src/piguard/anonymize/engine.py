@@ -88,11 +88,10 @@ class EncodedData:
 
 
 def _dense_codes(values: Sequence[str]) -> tuple[I64, list[str]]:
-    uniq: dict[str, int] = {}
-    codes = np.fromiter(
-        (uniq.setdefault(v, len(uniq)) for v in values), dtype=np.int64, count=len(values)
-    )
-    return codes, list(uniq)
+    distinct = list(dict.fromkeys(values))
+    index = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return codes, distinct
 
 
 def encode(
@@ -156,21 +155,13 @@ def encode(
         maps.append(maps_d)
         cards.append(cards_d)
         labels.append(labels_d)
+        _check_tree(h, maps_d, source)
         up_d: dict[tuple[int, int], I64] = {}
         for a in range(h.height):
             for b in range(a, h.height):
-                if a == 0:
-                    up_d[(a, b)] = maps_d[b]
-                    continue
                 table = np.full(cards_d[a], -1, dtype=np.int64)
                 table[maps_d[a]] = maps_d[b]
-                # The hierarchy is a tree between a and b iff every level-a code has one parent.
-                check = np.zeros(cards_d[a], dtype=np.int64)
-                np.maximum.at(check, maps_d[a], maps_d[b])
-                mins = np.full(cards_d[a], np.iinfo(np.int64).max, dtype=np.int64)
-                np.minimum.at(mins, maps_d[a], maps_d[b])
-                if np.array_equal(check, mins):
-                    up_d[(a, b)] = table
+                up_d[(a, b)] = maps_d[b] if a == 0 else table
         up.append(up_d)
     # Sensitive columns: dense codes in natural order (numeric when all are numbers).
     domains: dict[str, SensitiveDomain] = {}
@@ -210,6 +201,25 @@ def encode(
         domains=domains,
         sensitive_codes=sens_codes,
     )
+
+
+def _check_tree(h: Hierarchy, maps: Sequence[I64], source: str | None) -> None:
+    """Each level must coarsen the one below it, as in ARX: values that share a label at one
+    level share their label at the next. Otherwise generalising could split a class and the
+    search's pruning (and k-anonymity's monotonicity) would not hold."""
+    for level in range(len(maps) - 1):
+        parent = np.full(int(maps[level].max()) + 1, -1, dtype=np.int64)
+        for row, (a, b) in enumerate(
+            zip(maps[level].tolist(), maps[level + 1].tolist(), strict=True)
+        ):
+            if parent[a] == -1:
+                parent[a] = row
+            elif maps[level + 1][parent[a]] != b:
+                raise ConfigError(
+                    f"hierarchy for {h.name!r} is not a tree: rows {int(parent[a]) + 1} and"
+                    f" {row + 1} share their level-{level} label but differ at level {level + 1}",
+                    source=h.source or source,
+                )
 
 
 def _group(cols: Sequence[I64], cards: Sequence[int]) -> tuple[I64, I64, int]:
@@ -301,29 +311,16 @@ class _Checker:
         self.cache: list[tuple[tuple[int, ...], ClassTable] | None] = [None] * cache_size
         self.next_slot = 0
         self.bottom_levels = tuple([0] * dims)
-        self.trees = all(
-            (a, b) in up
-            for up, h in zip(data.up, data.hierarchies, strict=True)
-            for a in range(h.height)
-            for b in range(a, h.height)
-        )
 
     def _source(self, node: tuple[int, ...]) -> tuple[tuple[int, ...], ClassTable]:
         arr = np.array(node, dtype=np.int64)
         ok: npt.NDArray[np.bool_] = np.all(self.cache_levels <= arr[None, :], axis=1)
         sizes = np.where(ok, self.cache_sizes, np.iinfo(np.int64).max)
         order = np.argsort(sizes)
-        for slot in order[:8] if self.trees else order:
-            if not ok[slot]:
-                break
-            entry = self.cache[int(slot)]
-            if entry is None:
-                break
-            src, table = entry
-            if self.trees or all(
-                (a, b) in self.data.up[d] for d, (a, b) in enumerate(zip(src, node, strict=True))
-            ):
-                return src, table
+        slot = int(order[0])
+        entry = self.cache[slot]
+        if ok[slot] and entry is not None:
+            return entry
         return self.bottom_levels, self.data.bottom
 
     def classes(self, node: tuple[int, ...]) -> ClassTable:
