@@ -14,11 +14,12 @@ full-width digits or letters, so offsets are code points of the original line.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from piguard import taxonomy
 from piguard.detect.identifiers._text import HALFWIDTH
@@ -41,9 +42,8 @@ _NEEDS_HALFWIDTH = re.compile(
 _MODEL_ENTITIES = frozenset({"PERSON_NAME", "ADDRESS"})
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One piece of personal information found in a line of text.
+class Finding(NamedTuple):
+    """One piece of personal information found in a line of text (immutable).
 
     The fields of DESIGN.md (``source`` … ``preview``) plus ``explanation``. The raw
     ``value`` is kept for callers that need it (de-identification) but is never in ``repr``
@@ -59,7 +59,14 @@ class Finding:
     sensitive: bool
     score: float
     explanation: str
-    value: str = field(repr=False)
+    value: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Finding(source={self.source!r}, line={self.line}, start={self.start}, "
+            f"end={self.end}, entity={self.entity!r}, category={self.category!r}, "
+            f"sensitive={self.sensitive}, score={self.score}, explanation={self.explanation!r})"
+        )
 
     @property
     def preview(self) -> str:
@@ -254,89 +261,102 @@ class Scanner:
                 comb, offset, m = nxt, offset + i + 1, m2  # type: ignore[assignment]
         return hits
 
-    def _line_findings(
-        self, line: str, line_no: int, source: str, extra: list[list[Hit]] | None
-    ) -> list[Finding]:
-        text = line.translate(HALFWIDTH) if _NEEDS_HALFWIDTH.search(line) else line
+    def _block_findings(self, lines: Sequence[str], first: int, source: str) -> list[Finding]:
+        """Findings of consecutive lines, scanned as one block joined by newlines.
+
+        One regular-expression pass per block instead of per line; context windows stop at
+        the start of the line (recognizers get text with newlines only between lines, and
+        every default pattern matches within a line).
+        """
+        block = "\n".join(lines)
+        text = block.translate(HALFWIDTH) if _NEEDS_HALFWIDTH.search(block) else block
         hits = self._pattern_hits(text)
-        for more in extra or ():
-            if more:
-                hits = _merge(hits, more)
-        out = []
+        if self._text_recognizers:
+            starts = [0]
+            for line in lines[:-1]:
+                starts.append(starts[-1] + len(line) + 1)
+            for r in self._text_recognizers:
+                if getattr(r, "multiline", False):
+                    more = r.analyze(text)
+                else:
+                    more = [
+                        h._replace(start=h.start + base, end=h.end + base)
+                        for base, hs in zip(starts, r.analyze_batch(lines), strict=True)
+                        for h in hs
+                    ]
+                more = [h for h in more if h.entity in self.entities]
+                if more:
+                    hits = _merge(hits, more)
+        out: list[Finding] = []
         reportable = self._reportable
+        min_score = self.min_score
+        line_idx = 0
+        line_start = 0
+        line_end = len(lines[0]) if lines else 0
         for h in hits:
             info = reportable.get(h.entity)
-            if info is None or h.score < self.min_score:
+            if info is None or h.score < min_score:
                 continue
+            while h.start > line_end:
+                line_start = line_end + 1
+                line_idx += 1
+                line_end = line_start + len(lines[line_idx])
+            if h.end > line_end:
+                continue  # a plug-in pattern ran across a line break
             out.append(
                 Finding(
                     source,
-                    line_no,
-                    h.start,
-                    h.end,
+                    first + line_idx,
+                    h.start - line_start,
+                    h.end - line_start,
                     h.entity,
                     info[0],
                     info[1],
                     h.score,
                     h.explanation,
-                    line[h.start : h.end],
+                    block[h.start : h.end],
                 )
             )
         return out
 
-    def _text_hits(self, lines: Sequence[str]) -> list[list[list[Hit]]]:
-        """Per line, the hits of each text recognizer in registry order (lexicon, model)."""
-        result: list[list[list[Hit]]] = [[] for _ in lines]
-        for r in self._text_recognizers:
-            for i, hs in enumerate(r.analyze_batch(lines)):
-                result[i].append([h for h in hs if h.entity in self.entities])
-        return result
-
     def scan_line(self, line: str, *, line_no: int = 1, source: str = "<text>") -> list[Finding]:
         """Findings in one line (no newline inside), offsets within the line."""
-        extra = self._text_hits([line])[0] if self._text_recognizers else None
-        return self._line_findings(line, line_no, source, extra)
+        return self._block_findings([line], line_no, source)
 
     def scan_lines(
         self, lines: Iterable[str], *, source: str = "<text>", start_line: int = 1, batch: int = 256
     ) -> Iterator[Finding]:
         """Stream findings from an iterable of lines (a file object works; newlines are
-        stripped). Lines are processed in batches of ``batch`` so a model can batch too."""
+        stripped). Lines are processed in blocks of ``batch`` (one regex pass, one model
+        batch per block)."""
         line_no = start_line
         buffer: list[str] = []
         for raw in lines:
             buffer.append(raw.rstrip("\r\n"))
             if len(buffer) >= batch:
-                yield from self._scan_block(buffer, line_no, source)
+                yield from self._block_findings(buffer, line_no, source)
                 line_no += len(buffer)
                 buffer = []
         if buffer:
-            yield from self._scan_block(buffer, line_no, source)
-
-    def _scan_block(self, lines: list[str], first: int, source: str) -> Iterator[Finding]:
-        extras = self._text_hits(lines) if self._text_recognizers else None
-        for i, line in enumerate(lines):
-            yield from self._line_findings(line, first + i, source, extras[i] if extras else None)
+            yield from self._block_findings(buffer, line_no, source)
 
     def scan_text(self, text: str, *, source: str = "<text>") -> list[Finding]:
         """Findings in ``text``; ``line`` counts the ``\\n``-separated lines from 1."""
         return list(self.scan_lines(text.split("\n"), source=source))
 
     def scan_batch(self, texts: Sequence[str], *, source: str = "<text>") -> list[list[Finding]]:
-        """:meth:`scan_text` for many texts at once (one model batch for all their lines)."""
-        split = [t.split("\n") for t in texts]
-        flat = [line.rstrip("\r") for lines in split for line in lines]
-        extras = self._text_hits(flat) if self._text_recognizers else None
-        out: list[list[Finding]] = []
-        k = 0
-        for lines in split:
-            found: list[Finding] = []
-            for i in range(len(lines)):
-                found.extend(
-                    self._line_findings(flat[k], i + 1, source, extras[k] if extras else None)
-                )
-                k += 1
-            out.append(found)
+        """:meth:`scan_text` for many texts (their lines are scanned in shared blocks)."""
+        flat: list[str] = []
+        owner: list[tuple[int, int]] = []
+        for t, text in enumerate(texts):
+            for i, line in enumerate(text.split("\n")):
+                flat.append(line.rstrip("\r"))
+                owner.append((t, i + 1))
+        out: list[list[Finding]] = [[] for _ in texts]
+        for k in range(0, len(flat), 256):
+            for f in self._block_findings(flat[k : k + 256], k, source):
+                t, line_no = owner[f.line]
+                out[t].append(f._replace(line=line_no))
         return out
 
 
@@ -352,26 +372,34 @@ def _norm(entity: str, known: set[str]) -> str:
 def _merge(accepted: list[Hit], extra: list[Hit]) -> list[Hit]:
     """Add line-level hits to ``accepted`` ones: a hit overlapping an accepted hit of the same
     entity is dropped; one overlapping another entity is trimmed to its longest free piece
-    (identifiers win over the lexicon, and both over the model)."""
+    (identifiers win over the lexicon, and both over the model).
+
+    ``accepted`` is sorted and non-overlapping, so its ends are sorted too and the hits a new
+    span overlaps are found by bisection: linear in the number of hits, not quadratic.
+    """
     if not accepted:
         return sorted(extra, key=lambda h: h.start)
+    ends = [a.end for a in accepted]
     out = list(accepted)
     for h in extra:
-        if any(a.entity == h.entity and a.start < h.end and h.start < a.end for a in accepted):
+        k = bisect.bisect_right(ends, h.start)
+        overlapping = []
+        while k < len(accepted) and accepted[k].start < h.end:
+            overlapping.append(accepted[k])
+            k += 1
+        if not overlapping:
+            out.append(h)
             continue
-        pieces = [(h.start, h.end)]
-        for a in accepted:
-            s, e = a.start, a.end
-            nxt = []
-            for lo, hi in pieces:
-                if e <= lo or s >= hi:
-                    nxt.append((lo, hi))
-                    continue
-                if lo < s:
-                    nxt.append((lo, s))
-                if e < hi:
-                    nxt.append((e, hi))
-            pieces = nxt
+        if any(a.entity == h.entity for a in overlapping):
+            continue
+        pieces = []
+        lo = h.start
+        for a in overlapping:
+            if a.start > lo:
+                pieces.append((lo, a.start))
+            lo = max(lo, a.end)
+        if lo < h.end:
+            pieces.append((lo, h.end))
         if not pieces:
             continue
         lo, hi = max(pieces, key=lambda p: p[1] - p[0])

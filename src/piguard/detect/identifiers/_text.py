@@ -29,7 +29,10 @@ def clean(number: str, deletechars: str = " -") -> str:
     >>> clean(" 138-0013 8000 ")
     '13800138000'
     """
-    number = to_halfwidth(number).strip()
+    if not number.isascii():
+        number = number.translate(HALFWIDTH)
+    number = number.strip()
     for ch in deletechars:
-        number = number.replace(ch, "")
+        if ch in number:
+            number = number.replace(ch, "")
     return number

@@ -21,7 +21,7 @@ import re
 from piguard.detect.identifiers._text import to_halfwidth
 from piguard.errors import InvalidComponent, InvalidFormat
 
-__all__ = ["MIN_DECIMALS", "compact", "format", "in_china", "is_valid", "validate"]
+__all__ = ["MIN_DECIMALS", "compact", "format", "in_box", "in_china", "is_valid", "validate"]
 
 #: Decimals needed for a position to be precise (4 decimals ≈ 11 m): fewer is not a location.
 MIN_DECIMALS = 4
@@ -67,10 +67,18 @@ def is_valid(number: str) -> bool:
         return False
 
 
+def in_box(lat: float, lng: float) -> bool:
+    """Whether a validated ``(lat, lng)`` lies in the box around China (either order).
+
+    >>> in_box(39.9, 116.4), in_box(116.4, 39.9), in_box(-33.9, 151.2)
+    (True, True, False)
+    """
+    return any(3.8 <= a <= 53.6 and 73.5 <= b <= 135.1 for a, b in ((lat, lng), (lng, lat)))
+
+
 def in_china(number: str) -> bool:
     """Whether the pair, in either order, lies in the bounding box around China."""
-    a, b = validate(number)
-    return any(3.8 <= lat <= 53.6 and 73.5 <= lng <= 135.1 for lat, lng in ((a, b), (b, a)))
+    return in_box(*validate(number))
 
 
 def format(number: str) -> str:

@@ -19,7 +19,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from piguard.errors import ConfigError, UnknownKeyError
 
@@ -47,8 +47,7 @@ NUM_END = r"(?![0-9A-Za-z])(?!\.[0-9])"
 LOW, MEDIUM, HIGH = 0.3, 0.6, 0.9
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What a validator says about one candidate.
 
     ``ok``: the identifier is valid; ``reason``: a short English phrase for the explanation
@@ -164,8 +163,7 @@ def split_first(regex: str) -> tuple[str, str]:
     return first, rest
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A span a recognizer accepted, before the engine turns it into a finding."""
 
     start: int
@@ -237,7 +235,9 @@ class PatternRecognizer:
         rx = self._context_re
         if rx is None:
             return None, None
-        found = rx.findall(text[max(0, start - self.window) : start].lower())
+        lo = max(0, start - self.window)
+        nl = text.rfind("\n", lo, start)  # the window stops at the start of the line
+        found = rx.findall(text[lo if nl < 0 else nl + 1 : start].lower())
         if not found:
             return None, None
         word = found[-1]

@@ -9,6 +9,7 @@ bounded repetitions only, so scanning stays linear in the input length.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Callable
 from importlib import resources
 from types import ModuleType
@@ -26,7 +27,6 @@ from piguard.detect.identifiers import (
     email,
     gps,
     imei,
-    ip,
     mac,
     qq,
     wechat,
@@ -176,22 +176,51 @@ def _imei(value: str) -> Verdict:
     return Verdict(True, "Luhn check digit and reporting body valid")
 
 
+# IPv4 blocks that are not globally reachable (RFC 6890 special-purpose registry), as
+# (network, prefix length); checked with integer arithmetic, far cheaper than is_global.
+_IPV4_SPECIAL = tuple(
+    (int(ipaddress.IPv4Address(net)), bits)
+    for net, bits in (
+        ("0.0.0.0", 8),  # noqa: S104 - an address block, not a bind
+        ("10.0.0.0", 8),
+        ("100.64.0.0", 10),
+        ("127.0.0.0", 8),
+        ("169.254.0.0", 16),
+        ("172.16.0.0", 12),
+        ("192.0.0.0", 24),
+        ("192.0.2.0", 24),
+        ("192.168.0.0", 16),
+        ("198.18.0.0", 15),
+        ("198.51.100.0", 24),
+        ("203.0.113.0", 24),
+        ("224.0.0.0", 3),
+    )
+)
+
+
 def _ip(value: str) -> Verdict:
     try:
-        ip.validate(value)
-    except InvalidIdentifier as exc:
-        return Verdict(False, _reason(exc))
-    if ip.is_public(value):
-        return Verdict(True, f"public IPv{ip.get_version(value)} address", 0.1)
-    return Verdict(True, f"private or reserved IPv{ip.get_version(value)} address", -0.1)
+        addr = ipaddress.ip_address(value)
+    except ValueError:
+        return Verdict(False, "not an IPv4 or IPv6 address")
+    if addr.version == 4:
+        n = int(addr)
+        public = not any(n >> (32 - bits) == net >> (32 - bits) for net, bits in _IPV4_SPECIAL)
+    else:
+        if addr.is_unspecified:
+            return Verdict(False, "the unspecified address names no host")
+        public = addr.is_global
+    if public:
+        return Verdict(True, f"public IPv{addr.version} address", 0.1)
+    return Verdict(True, f"private or reserved IPv{addr.version} address", -0.1)
 
 
 def _gps(value: str) -> Verdict:
     try:
-        gps.validate(value)
+        lat, lng = gps.validate(value)
     except InvalidIdentifier as exc:
         return Verdict(False, _reason(exc))
-    if gps.in_china(value):
+    if gps.in_box(lat, lng):
         return Verdict(True, "precise coordinate pair inside China's bounding box")
     # Elsewhere a pair of decimals is reported only with context: its score stays below the
     # default threshold unless a context word lifts it.
@@ -270,6 +299,13 @@ _CARD_CONTEXT = (
     "支付卡",
 )
 _NUMBER_PATTERNS_END = NUM_END
+# Province-level codes of GB/T 2260 (and 81-83 of the HK/Macao/Taiwan residence permits).
+_PROVINCE = (
+    r"[1-8](?:(?<=1)[1-5]|(?<=2)[1-3]|(?<=3)[1-7]|(?<=4)[1-6]|(?<=5)[0-4]|(?<=6)[1-5]"
+    r"|(?<=7)1|(?<=8)[1-3])"
+)
+_MD = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_YMD = r"(?:19|20)[0-9]{2}" + _MD
 
 
 @functools.cache
@@ -299,7 +335,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 ),
                 Pattern(
                     "password_assignment",
-                    r"[Pp](?i:ass(?:word|wd)?|wd)[\"']?\s{0,3}[:=：]\s{0,3}[\"']?"
+                    r"[Pp](?i:ass(?:word|wd)?|wd)[\"']?[ \t]{0,3}[:=：][ \t]{0,3}[\"']?"
                     r"(?P<v>[^\s\"',;，。；]{3,128})",
                     HIGH,
                     value_group="v",
@@ -307,20 +343,20 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "secret_assignment",
                     r"[AaSsTtCc](?i:pi[_-]?key|ccess[_-]?key(?:[_-]?id)?|ecret(?:[_-]?key)?|"
-                    r"lient[_-]?secret|oken|ccess[_-]?token|uth[_-]?token)[\"']?\s{0,3}[:=：]"
-                    r"\s{0,3}[\"']?(?P<v>[A-Za-z0-9_\-./+=]{8,256})",
+                    r"lient[_-]?secret|oken|ccess[_-]?token|uth[_-]?token)[\"']?[ \t]{0,3}[:=：]"
+                    r"[ \t]{0,3}[\"']?(?P<v>[A-Za-z0-9_\-./+=]{8,256})",
                     HIGH,
                     value_group="v",
                 ),
                 Pattern(
                     "password_zh",
-                    r"[密口](?:码|令)\s{0,3}(?:[:：=]|是|为)\s{0,3}(?P<v>[!-~]{3,64})",
+                    r"[密口](?:码|令)[ \t]{0,3}(?:[:：=]|是|为)[ \t]{0,3}(?P<v>[!-~]{3,64})",
                     HIGH,
                     value_group="v",
                 ),
                 Pattern(
                     "bearer_token",
-                    r"[Bb]earer\s{1,3}(?P<v>[A-Za-z0-9\-._~+/]{16,512}={0,2})",
+                    r"[Bb]earer[ \t]{1,3}(?P<v>[A-Za-z0-9\-._~+/]{16,512}={0,2})",
                     HIGH,
                     value_group="v",
                 ),
@@ -352,9 +388,12 @@ def default_recognizers() -> list[PatternRecognizer]:
             name="org_credit_code",
             entity=ORG_CREDIT_CODE,
             patterns=(
+                # Only codes with a letter after the first two characters: an all-digit
+                # 18-digit number is tried as an ID and a card, never suppressed here.
                 Pattern(
                     "uscc",
-                    r"[0-9A-HJ-NPQRTUWY][0-9A-HJ-NPQRTUWXY][0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}" + END,
+                    r"[0-9A-HJ-NPQRTUWY][0-9A-HJ-NPQRTUWXY](?![0-9]{16})[0-9]{6}"
+                    r"[0-9A-HJ-NPQRTUWXY]{10}" + END,
                 ),
             ),
             validator=_simple(cn_uscc, "GB 32100 check character valid (organisation, not PI)"),
@@ -367,7 +406,7 @@ def default_recognizers() -> list[PatternRecognizer]:
             patterns=(
                 Pattern(
                     "decimal_pair",
-                    r"[-0-9][0-9]{0,2}\.[0-9]{4,10}\s{0,2}[,，/ ]\s{0,2}-?[0-9]{1,3}\.[0-9]{4,10}"
+                    r"[-0-9][0-9]{0,2}\.[0-9]{4,10}[ \t]{0,2}[,，/ ][ \t]{0,2}-?[0-9]{1,3}\.[0-9]{4,10}"  # noqa: E501 - one regex piece
                     + NUM_END,
                 ),
             ),
@@ -394,7 +433,13 @@ def default_recognizers() -> list[PatternRecognizer]:
             entity="IP_ADDRESS",
             patterns=(
                 Pattern("ipv4", r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}" + NUM_END + r"(?!\.)"),
-                Pattern("ipv6", r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}" + END + r"(?!:)"),
+                # Eight groups, or fewer around one "::" (times such as 10:30:45 never match).
+                Pattern("ipv6_full", r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}" + END + r"(?!:)"),
+                Pattern(
+                    "ipv6_compressed",
+                    r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6}::"
+                    r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?" + END + r"(?!:)",
+                ),
             ),
             context=("ip", "ip地址", "登录ip", "地址", "来源", "host", "client", "remote", "addr"),
             negative_context=(*_BUSINESS_NUMBERS, "version", "ver", "v."),
@@ -442,8 +487,15 @@ def default_recognizers() -> list[PatternRecognizer]:
             name="resident_id",
             entity="CN_RESIDENT_ID",
             patterns=(
-                Pattern("id18", r"[1-9][0-9]{16}[0-9Xx]" + NUM_END),
-                Pattern("id15", r"[1-9][0-9]{14}" + NUM_END, needs_context=True),
+                # The regex already asks for a province code and a plausible date (GB 11643:
+                # address code, YYYYMMDD, sequence, check) so random numbers rarely reach
+                # the validator, which checks them exactly.
+                Pattern("id18", _PROVINCE + r"[0-9]{4}" + _YMD + r"[0-9]{3}[0-9Xx]" + NUM_END),
+                Pattern(
+                    "id15",
+                    _PROVINCE + r"[0-9]{4}[0-9]{2}" + _MD + r"[0-9]{3}" + NUM_END,
+                    needs_context=True,
+                ),
             ),
             context=_ID_CONTEXT,
             negative_context=_BUSINESS_NUMBERS,
@@ -457,7 +509,13 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "grouped", r"[2-69][0-9]{3}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?" + NUM_END
                 ),
-                Pattern("plain", r"[2-69][0-9]{15,18}" + NUM_END),
+                # Scheme prefixes (62/60 UnionPay, 4 Visa, 51-55 and 22-27 Mastercard, 35 JCB,
+                # 9 legacy domestic) in the regex; the validator checks them exactly.
+                Pattern(
+                    "plain",
+                    r"[2-69](?:(?<=6)[02]|(?<=4)[0-9]|(?<=5)[1-5]|(?<=2)[2-7]|(?<=3)5|(?<=9)[0-9])"
+                    r"[0-9]{14,17}" + NUM_END,
+                ),
             ),
             context=_CARD_CONTEXT,
             negative_context=_BUSINESS_NUMBERS,
@@ -516,13 +574,13 @@ def default_recognizers() -> list[PatternRecognizer]:
             patterns=(
                 Pattern(
                     "qq_labelled",
-                    r"[Qq][Qq](?:号码|号|账号)?\s{0,2}[:：]?\s{0,2}(?P<v>[1-9][0-9]{4,10})"
+                    r"[Qq][Qq](?:号码|号|账号)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"
                     + NUM_END,
                     value_group="v",
                 ),
                 Pattern(
                     "koukou",
-                    r"[扣企](?:扣|鹅号)(?:号码|号)?\s{0,2}[:：]?\s{0,2}(?P<v>[1-9][0-9]{4,10})"
+                    r"[扣企](?:扣|鹅号)(?:号码|号)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"  # noqa: E501 - one regex piece
                     + NUM_END,
                     value_group="v",
                 ),
@@ -537,19 +595,19 @@ def default_recognizers() -> list[PatternRecognizer]:
             patterns=(
                 Pattern(
                     "weixin_zh",
-                    r"微信(?:号|账号|ID|id)?\s{0,2}[:：]?\s{0,2}(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
+                    r"微信(?:号|账号|ID|id)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"  # noqa: E501 - one regex piece
                     + END,
                     value_group="v",
                 ),
                 Pattern(
                     "wechat_en",
-                    r"[Ww](?i:echat|eixin|x)(?:\s?(?i:id))?(?:\s{0,2}[:：]\s{0,2}|\s{1,2})"
+                    r"[Ww](?i:echat|eixin|x)(?:[ \t]?(?i:id))?(?:[ \t]{0,2}[:：][ \t]{0,2}|[ \t]{1,2})"  # noqa: E501 - one regex piece
                     r"(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})" + END,
                     value_group="v",
                 ),
                 Pattern(
                     "vx",
-                    r"[Vv][Xx](?:\s{0,2}[:：]\s{0,2}|\s{1,2})(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
+                    r"[Vv][Xx](?:[ \t]{0,2}[:：][ \t]{0,2}|[ \t]{1,2})(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"  # noqa: E501 - one regex piece
                     + END,
                     value_group="v",
                 ),
@@ -575,7 +633,12 @@ def default_recognizers() -> list[PatternRecognizer]:
             entity="CN_TRAVEL_PERMIT",
             patterns=(
                 Pattern("permit", r"[CLHM][0-9]{8}(?:[0-9]{2})?" + END, score=0.45),
-                Pattern("taiwan_compatriot", r"[0-9]{8}" + NUM_END, needs_context=True),
+                Pattern(
+                    "taiwan_compatriot",
+                    r"台(?:胞证|湾居民来往大陆通行证)(?:号码|号)?[ \t]{0,2}[:：]?[ \t]{0,2}"
+                    r"(?P<v>[0-9]{8}(?:[0-9]{2})?)" + NUM_END,
+                    value_group="v",
+                ),
             ),
             context=(
                 "通行证",
@@ -604,7 +667,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "plate",
                     f"[{cn_plate.PROVINCES}]"
-                    r"[A-HJ-NP-Z][·・• -]?[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领][A-HJ-NP-Z0-9]?"
+                    r"[A-HJ-NP-Z][·・• -]?[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领][A-HJ-NP-Z0-9]?"  # noqa: E501 - one regex piece
                     + END,
                 ),
             ),
@@ -615,7 +678,16 @@ def default_recognizers() -> list[PatternRecognizer]:
         PatternRecognizer(
             name="date_of_birth_compact",
             entity="DATE_OF_BIRTH",
-            patterns=(Pattern("yyyymmdd", r"[12][0-9]{7}" + NUM_END, needs_context=True),),
+            patterns=(
+                Pattern(
+                    "yyyymmdd",
+                    r"[出生](?:生日期|生年月日|生于|生|日)[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>(?:19|20)[0-9]{2}"  # noqa: E501 - one regex piece
+                    + _MD
+                    + ")"
+                    + NUM_END,
+                    value_group="v",
+                ),
+            ),
             context=("出生", "出生日期", "生日", "出生年月", "birth", "birthday", "dob"),
             negative_context=_BUSINESS_NUMBERS,
             validator=_simple(dob, "real date between 1900 and today"),
@@ -630,7 +702,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "after_label",
                     r"[收寄乘患司用姓联客病](?:货人|件人|客|者|机|户|名|系人|人)"
-                    r"(?:姓名)?[:：]?\s{0,2}(?P<v>"
+                    r"(?:姓名)?[:：]?[ \t]{0,2}(?P<v>"
                     + _surnames()
                     + r"[\u4e00-\u9fff]{1,2})(?=[，,。；;：:、\s的在已于和与（(]|先生|女士|$)",
                     value_group="v",
