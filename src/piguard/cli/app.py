@@ -79,6 +79,7 @@ def _register_commands() -> None:
     from piguard.cli import anonymize as _anonymize
     from piguard.cli import audit as _audit
     from piguard.cli import datamap as _datamap
+    from piguard.cli import deidentify as _deidentify
     from piguard.cli import scan as _scan
     from piguard.cli import serve as _serve
     from piguard.cli import stats as _stats
@@ -92,6 +93,7 @@ def _register_commands() -> None:
     _datamap.register(app)
     _serve.register(app)
     _admin.register(app)
+    _deidentify.register(app)
 
 
 _register_commands()
