@@ -79,7 +79,10 @@ def _check(inv: object, *, sampled: bool) -> None:
     assert not cols["order_no"].pi
     assert cols["xb"].category == "basic.gender"
     assert cols["note"].kind == "free_text"
-    assert users.rows == N
+    if users.rows_exact:
+        assert users.rows == N
+    else:  # MariaDB's InnoDB row count is an estimate
+        assert abs(users.rows - N) <= 0.2 * N
     assert users.server_sampled is sampled
     if sampled:
         assert cols["sfzh"].rows_sampled <= 10

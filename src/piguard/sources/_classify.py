@@ -84,7 +84,7 @@ _DATE = re.compile(
     r"[12][0-9]{3}(?:[-/.][0-9]{1,2}[-/.][0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日?|[01][0-9][0-3][0-9])"
 )
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_PROSE = re.compile(r"[\s，。！？、；：,.!?;:]")
+_PROSE = re.compile(r"[\s，。！？、；：!?;]|[,.:](?![0-9])")
 _DATETIME = re.compile(
     r"[12][0-9]{3}[-/.][0-9]{1,2}[-/.][0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
     r"(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
@@ -210,6 +210,8 @@ class ValueJudge:
         self, *, scanner: Scanner | None = None, today: datetime.date | None = None
     ) -> None:
         self.scanner = scanner or Scanner()
+        # Identifiers only (no name/address model): enough to choose the sketched columns.
+        self.quick = Scanner(entities=sorted(IDENTIFYING_RANK))
         self.today = today or datetime.date.today()
         registry = default_registry()
         self._validators: dict[str, list[Any]] = {}
@@ -226,8 +228,10 @@ class ValueJudge:
         t = self.today
         return t.year - born.year - ((t.month, t.day) < (born.month, born.day))
 
-    def evaluate(self, values: Sequence[str], hint: Hint | None) -> ColumnEvidence:
-        """Evidence from ``values`` (non-empty strings)."""
+    def evaluate(
+        self, values: Sequence[str], hint: Hint | None, *, quick: bool = False
+    ) -> ColumnEvidence:
+        """Evidence from ``values`` (non-empty strings); ``quick``: identifiers only."""
         ev = ColumnEvidence()
         cells = [v for v in values if v.lower() not in _NULLS]
         ev.values = len(cells)
@@ -247,17 +251,18 @@ class ValueJudge:
                 ev.hashed += 1
             else:
                 plain.append(v)
-        found = self.scanner.scan_batch(plain) if plain else []
+        scanner = self.quick if quick else self.scanner
+        found = scanner.scan_batch(plain) if plain else []
         unresolved: list[str] = []
         for v, findings in zip(plain, found, strict=True):
+            if len(v) <= 12 and _HAN.match(v) and _is_division(v):
+                ev.divisions += 1
+                continue
             whole = _whole(v, findings)
             if whole is None and hint_entity is not None:
                 whole = self._by_validator(v, hint_entity)
                 if whole is not None:
                     ev.by_validator += 1
-            if whole == "ADDRESS" and _is_division(v):
-                ev.divisions += 1
-                continue
             if whole is not None:
                 ev.whole[whole] += 1
                 self._ages(v, whole, ev)
@@ -265,7 +270,7 @@ class ValueJudge:
                 unresolved.append(v)
                 for e in {f.entity for f in findings}:
                     ev.contains[e] += 1
-        if unresolved and hint_entity in _CONTEXT_PREFIX:
+        if unresolved and hint_entity in _CONTEXT_PREFIX and not quick:
             assert hint_entity is not None
             still = []
             for r in self._text.get(hint_entity, []):
@@ -550,9 +555,17 @@ def classify(
             kind="category", pi=True,
         )  # fmt: skip
 
-    # 4. free text
+    if hint_entity == "CREDENTIAL":
+        return _finding(
+            base, entity="CREDENTIAL", category="financial.authentication", confidence=0.7,
+            match_rate=0.0, why=f"{header}: values are secrets", kind="identifier", pi=True,
+        )  # fmt: skip
+
+    # 4. free text: prose, or values that mix several kinds of PI with other words
     mean_len = ev.chars / n
-    if ev.long_text >= 0.3 * n:
+    partial = sum(ev.contains.values())
+    mixed = len(set(ev.contains) | set(ev.whole)) >= 2 and partial >= 0.1 * n and mean_len >= 6
+    if ev.long_text >= 0.3 * n or mixed:
         mix_counter = Counter(ev.contains)
         mix_counter.update(ev.whole)
         mix = tuple(mix_counter.most_common())
@@ -623,11 +636,6 @@ def classify(
         return _finding(
             base, entity=None, category=cat, confidence=0.7, match_rate=0.0,
             why=header, kind="category", pi=True,
-        )  # fmt: skip
-    if hint_entity == "CREDENTIAL":
-        return _finding(
-            base, entity="CREDENTIAL", category="financial.authentication", confidence=0.7,
-            match_rate=0.0, why=f"{header}: values are secrets", kind="identifier", pi=True,
         )  # fmt: skip
     why = "no personal information recognised in the sampled values"
     if hint is not None and hint.negative:

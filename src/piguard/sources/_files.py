@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import io
+import itertools
 import json
 import os
 import zipfile
@@ -96,32 +98,65 @@ class CsvTable(Table):
 
     def batches(self) -> Iterator[Batch]:
         delimiter = self.delimiter or self._sniff()
+        with _open(self.path, self.source) as raw:
+            head = raw.read(1 << 16)
+            try:
+                encoding = detect_encoding(head)
+            except EncodingError as exc:
+                raise type(exc)(exc.message, source=self.source) from None
+            raw.seek(0)
+            # Fast path: the C decoder and csv module on the file. A wrong byte later in the
+            # file is then located exactly by re-reading it line by line (iter_lines).
+            text = io.TextIOWrapper(cast(BinaryIO, raw), encoding=encoding, newline="")
+            try:
+                yield from self._rows(csv.reader(text, delimiter=delimiter, strict=True))
+            except UnicodeDecodeError:
+                for _ in _lines(self.path, self.source):
+                    pass
+                raise InputError(
+                    f"bytes that are not valid {encoding}", source=self.source
+                ) from None
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", source=self.source) from None
+
+    def _line_of(self, width: int, guess: int) -> int:
+        """The exact line of the first row whose width differs (re-reads the file)."""
         reader = csv.reader(
-            _lines(self.path, self.source, keep_newline=True), delimiter=delimiter, strict=True
+            _lines(self.path, self.source, keep_newline=True),
+            delimiter=self.delimiter or self._sniff(),
         )
+        next(reader, None)
+        for row in reader:
+            if row and len(row) != width and not (len(row) == 1 and not row[0].strip()):
+                return reader.line_num
+        return guess
+
+    def _rows(self, reader: Any) -> Iterator[Batch]:
         try:
             header = next(reader, None)
             if header is None:
                 return
             self.columns = _unique_names([h.strip() for h in header])
             width = len(self.columns)
-            rows: list[list[str]] = []
-            for row in reader:
-                if len(row) != width:
-                    if not row or (len(row) == 1 and not row[0].strip()):
-                        continue  # blank line
-                    raise InputError(
-                        f"expected {width} fields as in the header, found {len(row)}"
-                        + (" (truncated file?)" if len(row) < width else ""),
-                        source=self.source,
-                        line=reader.line_num,
-                    )
-                rows.append(row)
-                if len(rows) >= BATCH_ROWS:
+            while True:
+                # Whole batches at C speed; a row of another width is looked at only then.
+                rows = list(itertools.islice(reader, BATCH_ROWS))
+                if not rows:
+                    break
+                first_line = reader.line_num - len(rows) + 1
+                if any(len(r) != width for r in rows):
+                    rows = [r for r in rows if r and not (len(r) == 1 and not r[0].strip())]
+                    for i, row in enumerate(rows):
+                        if len(row) != width:
+                            # The line is exact unless quoted cells hold line breaks.
+                            raise InputError(
+                                f"expected {width} fields as in the header, found {len(row)}"
+                                + (" (truncated file?)" if len(row) < width else ""),
+                                source=self.source,
+                                line=self._line_of(width, first_line + i),
+                            )
+                if rows:
                     yield _transpose(self.columns, rows)
-                    rows = []
-            if rows:
-                yield _transpose(self.columns, rows)
         except csv.Error as exc:
             raise InputError(
                 f"malformed CSV: {exc}"
@@ -131,10 +166,8 @@ class CsvTable(Table):
             ) from None
 
 
-def _transpose(columns: list[str], rows: list[list[str]]) -> Batch:
-    return Batch(
-        len(rows), dict(zip(columns, (list(c) for c in zip(*rows, strict=True)), strict=True))
-    )
+def _transpose(columns: list[str], rows: list[list[str]] | list[list[Any]]) -> Batch:
+    return Batch(len(rows), dict(zip(columns, zip(*rows, strict=True), strict=True)))
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -194,7 +227,7 @@ class _JsonBatcher:
             if key not in self.known:
                 self.known[key] = None
                 self.table.columns.append(key)
-            self.batch.columns.setdefault(key, []).extend(values)
+            cast(list[Any], self.batch.columns.setdefault(key, [])).extend(values)
         self.batch.rows += 1
         if self.batch.rows >= BATCH_ROWS:
             out, self.batch = self.batch, Batch(0)
@@ -394,7 +427,7 @@ class ParquetTable(Table):
                     if values and any(isinstance(v, dict | list) for v in values[:50]):
                         for v in values:
                             for key, vs in flatten(v, name).items():
-                                batch.columns.setdefault(key, []).extend(vs)
+                                cast(list[Any], batch.columns.setdefault(key, [])).extend(vs)
                     else:
                         batch.columns[name] = values
                 for key in batch.columns:

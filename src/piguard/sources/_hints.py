@@ -297,8 +297,14 @@ def _match(header: str) -> Hint | None:
         word = next((w for w in zh if w in header), None)
         if word is None:
             word = next((w for w in en if f"_{w}_" in joined), None)
-        if word is None and len(tokens) == 1:
-            word = next((w for w in pinyin if w == tokens[0]), None)
+        if word is None:
+            # Two-letter pinyin (xm, dz) only as the whole header; longer ones (sfzh, jtdz)
+            # also as a part of it (sfzh_sha256).
+            word = next(
+                (w for w in pinyin if (len(tokens) == 1 and w == tokens[0])
+                 or (len(w) >= 3 and w in tokens)),
+                None,
+            )  # fmt: skip
         if word is None:
             continue
         if entity == "PERSON_NAME" and (

@@ -279,6 +279,9 @@ def profile_table(
     states: dict[str, _ColumnState] = {}
     rows = 0
     first = True
+    # CSV and text cells are already strings: skip the per-value conversion (the sample is
+    # stripped when it is classified).
+    strings = table.kind in ("csv", "text")
     for batch in table.batches():
         rows += batch.rows
         for name in table.columns:
@@ -288,7 +291,10 @@ def profile_table(
             st = states.get(name)
             if st is None:
                 st = states[name] = _ColumnState(name, k, rng)
-            values = [t for t in map(cell_text, raw) if t is not None]
+            if strings and not options.full:
+                values = [v for v in raw if v]
+            else:
+                values = [t for t in map(cell_text, raw) if t is not None]
             st.non_empty += len(values)
             if options.full:
                 ev = judge.evaluate(values, st.hint)
@@ -319,11 +325,11 @@ def _start_sketches(
 ) -> None:
     """Classify the first values provisionally; sketch the columns that identify people."""
     for name, st in states.items():
-        preview = st.reservoir.items[:_PREVIEW_VALUES]
+        preview = [t for t in map(cell_text, st.reservoir.items[:_PREVIEW_VALUES]) if t]
         if not preview:
             continue
         hint_entity = st.hint.entity if st.hint is not None else None
-        ev = judge.evaluate(preview, st.hint)
+        ev = judge.evaluate(preview, st.hint, quick=True)
         strong = [e for e, c in ev.whole.items() if e in IDENTIFYING_RANK and c >= 0.3 * ev.values]
         if strong or hint_entity in IDENTIFYING_RANK:
             st.sketch = _new_sketch()
@@ -346,7 +352,10 @@ def _report(
         st = states.get(name)
         if st is None:
             st = _ColumnState(name, 0, random.Random(0))
-        ev = st.evidence if st.evidence is not None else judge.evaluate(st.reservoir.items, st.hint)
+        ev = st.evidence
+        if ev is None:
+            sample = [t for t in map(cell_text, st.reservoir.items) if t is not None]
+            ev = judge.evaluate(sample, st.hint)
         evidences[name] = ev
         findings.append(
             classify(

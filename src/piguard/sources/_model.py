@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import datetime
 import decimal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ class Batch:
     """
 
     rows: int
-    columns: dict[str, list[Any]] = field(default_factory=dict)
+    columns: dict[str, Sequence[Any]] = field(default_factory=dict)
 
 
 class Table(abc.ABC):

@@ -178,10 +178,8 @@ class SqlTable(Table):
                     self._query(sa, rows)
                 )
                 for part in result.partitions(BATCH_ROWS):
-                    columns = dict(
-                        zip(self.columns, (list(c) for c in zip(*part, strict=True)), strict=True)
-                    )
-                    yield Batch(len(part), columns)
+                    columns = zip(self.columns, zip(*part, strict=True), strict=True)
+                    yield Batch(len(part), dict(columns))
                 conn.rollback()
         except sa.exc.SQLAlchemyError as exc:
             raise InputError(
