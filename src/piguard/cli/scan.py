@@ -156,8 +156,7 @@ class _Writer:
 
 class _JsonlWriter(_Writer):
     def add(self, finding: Finding) -> None:
-        d = finding.to_dict(show_values=self.show_values, explain=self.explain)
-        self.fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        self.fh.write(finding.to_json(show_values=self.show_values, explain=self.explain) + "\n")
 
     def finish(self, summary: Summary) -> None:
         self.fh.write(json.dumps({"summary": summary.to_dict()}, ensure_ascii=False) + "\n")
@@ -170,8 +169,8 @@ class _JsonWriter(_Writer):
         fh.write('{\n  "findings": [')
 
     def add(self, finding: Finding) -> None:
-        d = finding.to_dict(show_values=self.show_values, explain=self.explain)
-        self.fh.write(("\n    " if self.first else ",\n    ") + json.dumps(d, ensure_ascii=False))
+        line = finding.to_json(show_values=self.show_values, explain=self.explain)
+        self.fh.write(("\n    " if self.first else ",\n    ") + line)
         self.first = False
 
     def finish(self, summary: Summary) -> None:

@@ -15,6 +15,7 @@ full-width digits or letters, so offsets are code points of the original line.
 from __future__ import annotations
 
 import bisect
+import json.encoder
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,6 +41,8 @@ _NEEDS_HALFWIDTH = re.compile(
     "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e\u3000]"
 )
 _MODEL_ENTITIES = frozenset({"PERSON_NAME", "ADDRESS"})
+# The C string encoder behind json.dumps(..., ensure_ascii=False): quotes and escapes.
+_encode = json.encoder.encode_basestring
 
 
 class Finding(NamedTuple):
@@ -72,6 +75,27 @@ class Finding(NamedTuple):
     def preview(self) -> str:
         """The masked value (``138****5678``)."""
         return _preview(self.entity, self.value)
+
+    def to_json(self, *, show_values: bool = False, explain: bool = False) -> str:
+        """``json.dumps(self.to_dict(...), ensure_ascii=False)``, formatted directly (the output
+        path of a scan costs as much as the scan if every finding goes through a dict).
+
+        >>> f = Finding(
+        ...     "a.txt", 1, 0, 11, "CN_MOBILE", "basic.phone.mobile", False, 0.9, "", "13800138000"
+        ... )
+        >>> import json
+        >>> json.loads(f.to_json()) == f.to_dict()
+        True
+        """
+        value = self.value if show_values else _preview(self.entity, self.value)
+        tail = f', "explanation": {_encode(self.explanation)}}}' if explain else "}"
+        return (
+            f'{{"source": {_encode(self.source)}, "line": {self.line}, "start": {self.start}, '
+            f'"end": {self.end}, "entity": {_encode(self.entity)}, '
+            f'"category": {_encode(self.category)}, '
+            f'"sensitive": {"true" if self.sensitive else "false"}, "score": {self.score!r}, '
+            f'"preview": {_encode(value)}{tail}'
+        )
 
     def to_dict(self, *, show_values: bool = False, explain: bool = False) -> dict[str, Any]:
         """The finding as DESIGN.md's JSON object (``explanation`` only when asked)."""
@@ -180,8 +204,16 @@ class Scanner:
         wanted -= {_norm(e, known) for e in exclude_entities or ()}
         self.entities: frozenset[str] = frozenset(wanted & set(registry.entities))
         self.min_score = min_score
+        # Every pattern recognizer runs, so that overlaps resolve the same way whatever is
+        # requested (a phone inside an e-mail is never a phone), except those that shadow
+        # nothing and report nothing requested.
         self._pattern_recognizers = sorted(
-            (r for r in registry if isinstance(r, PatternRecognizer)),
+            (
+                r
+                for r in registry
+                if isinstance(r, PatternRecognizer)
+                and (r.shadows or self.entities.intersection(r.entities))
+            ),
             key=lambda r: r.priority,
         )
         self._text_recognizers: list[TextRecognizer] = [

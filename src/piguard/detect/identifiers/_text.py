@@ -20,7 +20,7 @@ def to_halfwidth(text: str) -> str:
     >>> to_halfwidth("１３８ ００１３　８０００")
     '138 0013 8000'
     """
-    return text.translate(HALFWIDTH)
+    return text if text.isascii() else text.translate(HALFWIDTH)
 
 
 def clean(number: str, deletechars: str = " -") -> str:

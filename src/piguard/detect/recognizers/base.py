@@ -214,6 +214,10 @@ class PatternRecognizer:
     window: int = 24
     priority: int = 50
     report: bool = True
+    #: Whether its matches hide other candidates (an e-mail hides the QQ number inside it).
+    #: A recognizer that cannot overlap identifiers (labelled names) sets False and is then
+    #: skipped entirely when its entity is not requested.
+    shadows: bool = True
     _context_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _context_kind: dict[str, bool] = field(init=False, repr=False, compare=False)
 
@@ -245,14 +249,27 @@ class PatternRecognizer:
 
     def judge(self, pattern: Pattern, text: str, start: int, end: int) -> Hit | None:
         """Decide about one candidate ``text[start:end]``; None drops it."""
-        positive, negative = self.context_near(text, start)
-        if negative is not None or (pattern.needs_context and positive is None):
+        positive = None
+        rx = self._context_re
+        if rx is not None:  # the nearest context word before the candidate, in its line
+            lo = start - self.window
+            if lo < 0:
+                lo = 0
+            nl = text.rfind("\n", lo, start)
+            found = rx.findall(text[lo if nl < 0 else nl + 1 : start].lower())
+            if found:
+                word = found[-1]
+                if not self._context_kind[word]:
+                    return None  # a negative word (订单号 …) is nearest
+                positive = word
+        if positive is None and pattern.needs_context:
             return None
-        verdict = self.validator(text[start:end]) if self.validator is not None else None
-        if verdict is None:
+        validator = self.validator
+        if validator is None:
             why = f"pattern {self.name}.{pattern.name}"
             score = pattern.score
         else:
+            verdict = validator(text[start:end])
             why = f"pattern {self.name}.{pattern.name}; validator: {verdict.reason}"
             if not verdict.ok:
                 if not (verdict.keep_with_context and positive is not None):
@@ -262,7 +279,7 @@ class PatternRecognizer:
         if positive is not None:
             score += self.context_boost
             why = f"{why}; context '{positive}'"
-        return Hit(start, end, self.entity, round(min(score, 1.0), 2), why)
+        return Hit(start, end, self.entity, round(score if score < 1.0 else 1.0, 2), why)
 
     def with_changes(self, **changes: object) -> PatternRecognizer:
         """A copy with some fields replaced (for tuning context words or scores)."""

@@ -722,6 +722,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 "客户",
             ),
             priority=90,
+            shadows=False,
         ),
     ]
 
