@@ -177,6 +177,8 @@ def anonymize_command(
             raise ConfigError("a column cannot be both quasi-identifier and sensitive")
         sens = [sensitive]
     if l_value is not None:
+        if l_model is not LModel.entropy and not float(l_value).is_integer():
+            raise ConfigError(f"--l must be a whole number for {l_model.value} l-diversity")
         if l_model is LModel.distinct:
             models.append(DistinctLDiversity(sensitive or "", int(l_value)))
         elif l_model is LModel.entropy:
