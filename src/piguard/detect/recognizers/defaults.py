@@ -341,6 +341,13 @@ def default_recognizers() -> list[PatternRecognizer]:
                     value_group="v",
                 ),
                 Pattern(
+                    "password_spaced",
+                    r"[Pp](?i:ass(?:word|code)|in(?: code)?)(?: (?i:is))?[ \t]{1,3}"
+                    r"(?P<v>(?=[^\s\"',;，。；]{0,63}[0-9])[^\s\"',;，。；]{4,64})(?![^\s\"',;，。；])",
+                    HIGH,
+                    value_group="v",
+                ),
+                Pattern(
                     "secret_assignment",
                     r"[AaSsTtCc](?i:pi[_-]?key|ccess[_-]?key(?:[_-]?id)?|ecret(?:[_-]?key)?|"
                     r"lient[_-]?secret|oken|ccess[_-]?token|uth[_-]?token)[\"']?[ \t]{0,3}[:=：]"
@@ -558,6 +565,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                 Pattern(
                     "separated", r"0[1-9][0-9]{1,2}[- ][2-9][0-9]{6,7}(?:-[0-9]{1,5})?" + NUM_END
                 ),
+                Pattern("grouped", r"0[1-9][0-9]{1,2}[- ][2-9][0-9]{2,3}[- ][0-9]{4}" + NUM_END),
                 Pattern(
                     "parenthesised", r"[(（]0[1-9][0-9]{1,2}[)）][- ]?[2-9][0-9]{6,7}" + NUM_END
                 ),
@@ -574,13 +582,13 @@ def default_recognizers() -> list[PatternRecognizer]:
             patterns=(
                 Pattern(
                     "qq_labelled",
-                    r"[Qq][Qq](?:号码|号|账号)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"
+                    r"[Qq][Qq](?:号码|号|账号)?[ \t]{0,2}(?:[:：]|是|为)?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"  # noqa: E501 - one regex piece
                     + NUM_END,
                     value_group="v",
                 ),
                 Pattern(
                     "koukou",
-                    r"[扣企](?:扣|鹅号)(?:号码|号)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"  # noqa: E501 - one regex piece
+                    r"[扣企](?:扣|鹅号)(?:号码|号)?[ \t]{0,2}(?:[:：]|是|为)?[ \t]{0,2}(?P<v>[1-9][0-9]{4,10})"  # noqa: E501 - one regex piece
                     + NUM_END,
                     value_group="v",
                 ),
@@ -595,7 +603,7 @@ def default_recognizers() -> list[PatternRecognizer]:
             patterns=(
                 Pattern(
                     "weixin_zh",
-                    r"微信(?:号|账号|ID|id)?[ \t]{0,2}[:：]?[ \t]{0,2}(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"  # noqa: E501 - one regex piece
+                    r"微信(?:号|账号|ID|id)?[ \t]{0,2}(?:[:：]|是|为)?[ \t]{0,2}(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"  # noqa: E501 - one regex piece
                     + END,
                     value_group="v",
                 ),
@@ -694,6 +702,26 @@ def default_recognizers() -> list[PatternRecognizer]:
             priority=80,
         ),
         PatternRecognizer(
+            name="lab_result",
+            entity="HEALTH_CONDITION",
+            patterns=(
+                # A laboratory value with its unit (血压142/90mmHg, 空腹血糖8.6mmol/L,
+                # HBV-DNA 2.3×10^4 IU/mL): test results are health information (GB/T 35273
+                # Table B.1, 检验报告).
+                Pattern(
+                    "value_with_unit",
+                    r"[血空糖总甘肌尿谷低高HhCcAaPp](?:压|糖|红蛋白|尿酸|小板|清肌酐|腹血糖|化血红蛋白"
+                    r"|胆固醇|油三酯|酐|酸|丙转氨酶|草转氨酶|密度脂蛋白胆固醇|BV-DNA|bA1c|EA|FP|SA)"
+                    r"[ \t:：]{0,2}[0-9]{1,4}(?:\.[0-9]{1,3})?(?:/[0-9]{2,3}|×10\^?[0-9]{1,2})?"
+                    r"[ \t]{0,2}(?:mmHg|mmol/L|μmol/L|umol/L|g/L|mg/dL|U/L|IU/mL|ng/mL|%|×10\^9/L)",
+                    0.6,
+                ),
+            ),
+            context=("检查", "化验", "检验", "结果", "报告", "复查", "患者", "诊断", "血常规"),
+            priority=85,
+            shadows=False,
+        ),
+        PatternRecognizer(
             name="labelled_name",
             entity="PERSON_NAME",
             patterns=(
@@ -705,6 +733,18 @@ def default_recognizers() -> list[PatternRecognizer]:
                     r"(?:姓名)?[:：]?[ \t]{0,2}(?P<v>"
                     + _surnames()
                     + r"[\u4e00-\u9fff]{1,2})(?=[，,。；;：:、\s的在已于和与（(]|先生|女士|$)",
+                    value_group="v",
+                ),
+                Pattern(
+                    "called",
+                    r"叫(?:做)?(?P<v>" + _surnames() + r"[\u4e00-\u9fff]{1,2})"
+                    r"(?=[，,。；;：:、\s的在已于和与（(]|$)",
+                    value_group="v",
+                ),
+                Pattern(
+                    "parent",
+                    r"[爸妈家](?:爸|妈|长)(?P<v>" + _surnames() + r"[\u4e00-\u9fff]{1,2})"
+                    r"(?=[，,。；;：:、\s的在已于和与（(]|$)",
                     value_group="v",
                 ),
             ),
