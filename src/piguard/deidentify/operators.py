@@ -411,9 +411,44 @@ def mask_address(value: str, char: str = "*") -> str:
     >>> mask_address("北京市朝阳区建国路88号")
     '北京市朝阳区****'
     """
+    return value[: _division_end(value)] + char * 4
+
+
+def _division_end(value: str) -> int:
     found = geo.locate(value)
-    keep = found.end if found is not None else min(3, len(value) // 3)
-    return value[:keep] + char * 4
+    return found.end if found is not None else min(3, len(value) // 3)
+
+
+class _DivisionPrefixes:
+    """:func:`geo.locate` for a column, remembering the county-level prefixes it has found.
+
+    A prefix that ends at a county (district) is final: :func:`geo.locate` stops there, so any
+    address that starts with it ends there too. Addresses of one column share few prefixes,
+    so most values need a handful of dictionary look-ups instead of a gazetteer match.
+    """
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._lengths: list[int] = []
+
+    def end(self, value: str) -> int:
+        """Where the division names end (a third of the value, at most 3, if none)."""
+        end = self.located(value)
+        return min(3, len(value) // 3) if end is None else end
+
+    def located(self, value: str) -> int | None:
+        """Where the division names that open ``value`` end, or None."""
+        for n in self._lengths:
+            if value[:n] in self._known:
+                return n
+        found = geo.locate(value)
+        if found is None:
+            return None
+        if all(c.level == "county" for c in found.candidates):
+            self._known.add(value[: found.end])
+            if found.end not in self._lengths:
+                self._lengths = sorted([*self._lengths, found.end], reverse=True)
+        return found.end
 
 
 class Mask(Operator):
@@ -445,9 +480,20 @@ class Mask(Operator):
         self, values: Sequence[str], entity: str | None = None, subjects: Any = None
     ) -> list[str]:
         ends = self._ends(entity)
+        if ends is None and entity == "ADDRESS":
+            prefixes, stars = _DivisionPrefixes(), self.config.char * 4
+            return [v[: prefixes.end(v)] + stars for v in values]
         if ends is None or len(values) < 64:
             return [self.apply(v, entity) for v in values]
         return _mask_fixed_width(values, ends[0], ends[1], self.config.char, self.apply, entity)
+
+
+def _plain_rows(codes: Any) -> Any:
+    """Rows of a code-point matrix made only of ASCII letters and digits or CJK ideographs."""
+    ok = ((codes >= 48) & (codes <= 57)) | ((codes >= 65) & (codes <= 90))
+    ok |= (codes >= 97) & (codes <= 122)
+    ok |= (codes >= 0x4E00) & (codes <= 0x9FFF)
+    return ok.all(axis=1)
 
 
 def _mask_fixed_width(
@@ -458,26 +504,36 @@ def _mask_fixed_width(
     slow: Callable[[str, str | None], str],
     entity: str | None,
 ) -> list[str]:
-    """Mask the most common width of plain ASCII letters/digits with NumPy (a fixed-width
-    unicode array viewed as code points: one slice assignment per column); other values one
-    by one."""
-    lengths = [len(v) for v in values]
-    width = max(set(lengths), key=lengths.count)
-    if width <= head + tail:
-        return [slow(v, entity) for v in values]
-    fast = [i for i, v in enumerate(values) if len(v) == width and v.isascii() and v.isalnum()]
-    out = list(values)
-    if fast:
-        arr = np.array([values[i] for i in fast], dtype=f"<U{width}")
-        codes = arr.view(np.uint32).reshape(len(fast), width)
-        codes[:, head : width - tail] = ord(char)
-        for i, masked in zip(fast, arr.tolist(), strict=True):
-            out[i] = masked
-    if len(fast) != len(values):
-        done = set(fast)
-        for i, v in enumerate(values):
-            if i not in done:
-                out[i] = slow(v, entity)
+    """Mask a column with NumPy: values of one length become a fixed-width unicode array,
+    viewed as a code-point matrix; rows made only of letters, digits and Han characters are
+    masked by one slice assignment, the others (separators, too short) one by one with
+    ``slow``. Same result as :func:`_mask_positions` value by value."""
+    n = len(values)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    groups: list[tuple[int, Any]]
+    if n and lengths.min() == lengths.max():
+        groups = [(int(lengths[0]), None)]
+    else:
+        groups = [(int(w), np.flatnonzero(lengths == w)) for w in np.unique(lengths)]
+    out: list[str] = list(values)
+    fill = ord(char)
+    for width, idx in groups:
+        group = values if idx is None else [values[i] for i in idx.tolist()]
+        if width <= head + tail:
+            masked = [slow(v, entity) for v in group]
+        else:
+            arr = np.array(group, dtype=f"<U{width}")
+            codes = arr.view(np.uint32).reshape(len(group), width)
+            plain = _plain_rows(codes)
+            codes[plain, head : width - tail] = fill
+            masked = arr.tolist()
+            if not plain.all():
+                for j in np.flatnonzero(~plain).tolist():
+                    masked[j] = slow(group[j], entity)
+        if idx is None:
+            return masked
+        for i, m in zip(idx.tolist(), masked, strict=True):
+            out[i] = m
     return out
 
 
@@ -502,16 +558,20 @@ class Hash(_Keyed):
     ) -> list[str]:
         import hmac as _hmac
 
-        digest, key, n, prefix = _hmac.digest, self._mac_key, self._n, self.config.prefix
-        alg = self._digest
-        # One OpenSSL one-shot HMAC per distinct value.
+        digest, key, prefix, alg = _hmac.digest, self._mac_key, self.config.prefix, self._digest
+        nbytes = (self._n + 1) // 2
+        odd = self._n % 2 == 1
+        # One OpenSSL one-shot HMAC per distinct value; repeated values (join keys) are cached.
         cache: dict[str, str] = {}
-        out = []
+        get = cache.get
+        out: list[str] = []
+        append = out.append
         for v in values:
-            p = cache.get(v)
+            p = get(v)
             if p is None:
-                p = cache[v] = prefix + digest(key, v.encode(), alg).hex()[:n]
-            out.append(p)
+                h = digest(key, v.encode(), alg)[:nbytes].hex()
+                p = cache[v] = prefix + (h[:-1] if odd else h)
+            append(p)
         return out
 
 
@@ -781,6 +841,20 @@ class Waybill(Operator):
                 return mask_address(value)
             return value[: found.end]
         return self._mask.apply(value, entity)
+
+    def apply_batch(
+        self, values: Sequence[str], entity: str | None = None, subjects: Any = None
+    ) -> list[str]:
+        if entity == "ADDRESS":
+            prefixes = _DivisionPrefixes()
+            out = []
+            for v in values:
+                end = prefixes.located(v)
+                out.append(mask_address(v) if end is None else v[:end])
+            return out
+        if entity == "PERSON_NAME" or (entity == "CN_MOBILE" and self._vault is not None):
+            return [self.apply(v, entity) for v in values]
+        return self._mask.apply_batch(values, entity)
 
 
 def _virtual_number() -> str:
