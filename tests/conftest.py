@@ -13,6 +13,14 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Timing is never a test assertion here: on a loaded 2-core machine Hypothesis' per-example
+# deadline only makes property tests flaky, so the suite runs without it.
+settings.register_profile(
+    "piguard", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("piguard")
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
