@@ -291,7 +291,14 @@ def profile_table(
             st = states.get(name)
             if st is None:
                 st = states[name] = _ColumnState(name, k, rng)
-            if strings and not options.full:
+            arrow = None
+            values: Sequence[Any]
+            if hasattr(raw, "to_pylist"):  # a pyarrow array from the CSV Arrow engine
+                arrow = _arrow_present(raw)
+                values = arrow
+                if options.full:
+                    values = [t for t in map(cell_text, arrow.to_pylist()) if t is not None]
+            elif strings and not options.full:
                 values = [v for v in raw if v]
             else:
                 values = [t for t in map(cell_text, raw) if t is not None]
@@ -310,7 +317,7 @@ def profile_table(
             st.reservoir.extend(values)
             if st.sketch is not None:
                 update = st.sketch.update
-                for v in values:
+                for v in arrow.to_pylist() if arrow is not None else values:
                     update(v)
         if first and not options.full:
             first = False
@@ -318,6 +325,16 @@ def profile_table(
         if on_rows is not None:
             on_rows(batch.rows)
     return _report(table, states, rows, judge, options)
+
+
+def _arrow_present(array: Any) -> Any:
+    """The non-null, non-empty values of a pyarrow array (computed in C++)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return pc.filter(array, pc.and_(pc.is_valid(array), pc.not_equal(array, "")))
+    return pc.drop_null(array)
 
 
 def _start_sketches(

@@ -19,8 +19,9 @@ BATCH_ROWS = 5000
 class Batch:
     """``rows`` rows of a table, column by column.
 
-    A column's list holds that column's values in these rows; for nested JSON a row may give
-    a column several values (``diagnosis[]``) or none, so lists need not have ``rows`` items.
+    A column's sequence holds that column's values in these rows; for nested JSON a row may
+    give a column several values (``diagnosis[]``) or none, so it need not have ``rows`` items.
+    The CSV reader's Arrow engine gives ``pyarrow`` string arrays instead of lists.
     """
 
     rows: int
@@ -63,6 +64,8 @@ def cell_text(value: Any) -> str | None:
     """
     if value is None:
         return None
+    if hasattr(value, "as_py"):  # a pyarrow scalar
+        value = value.as_py()
     if isinstance(value, str):
         text = value.strip()
         return text or None
