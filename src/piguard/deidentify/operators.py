@@ -419,6 +419,9 @@ def _division_end(value: str) -> int:
     return found.end if found is not None else min(3, len(value) // 3)
 
 
+_MAX_PREFIXES = 50_000  # about ten times the number of county-level units
+
+
 class _DivisionPrefixes:
     """:func:`geo.locate` for a column, remembering the county-level prefixes it has found.
 
@@ -444,7 +447,7 @@ class _DivisionPrefixes:
         found = geo.locate(value)
         if found is None:
             return None
-        if all(c.level == "county" for c in found.candidates):
+        if all(c.level == "county" for c in found.candidates) and len(self._known) < _MAX_PREFIXES:
             self._known.add(value[: found.end])
             if found.end not in self._lengths:
                 self._lengths = sorted([*self._lengths, found.end], reverse=True)
@@ -455,6 +458,10 @@ class Mask(Operator):
     """Hide characters, keeping a preset or configured number at each end."""
 
     name = "mask"
+
+    def __init__(self, config: MaskConfig) -> None:
+        super().__init__(config)
+        self._prefixes = _DivisionPrefixes()
 
     def _ends(self, entity: str | None) -> tuple[int, int] | None:
         cfg = self.config
@@ -481,7 +488,7 @@ class Mask(Operator):
     ) -> list[str]:
         ends = self._ends(entity)
         if ends is None and entity == "ADDRESS":
-            prefixes, stars = _DivisionPrefixes(), self.config.char * 4
+            prefixes, stars = self._prefixes, self.config.char * 4
             return [v[: prefixes.end(v)] + stars for v in values]
         if ends is None or len(values) < 64:
             return [self.apply(v, entity) for v in values]
@@ -813,6 +820,7 @@ class Waybill(Operator):
         super().__init__(config)
         self._vault: TokenVault | None = None
         self._mask = Mask(MaskConfig())
+        self._prefixes = _DivisionPrefixes()
         if config.phone == "virtual":
             if keys is None:
                 raise ConfigError("waybill with virtual numbers needs a key provider")
@@ -846,7 +854,7 @@ class Waybill(Operator):
         self, values: Sequence[str], entity: str | None = None, subjects: Any = None
     ) -> list[str]:
         if entity == "ADDRESS":
-            prefixes = _DivisionPrefixes()
+            prefixes = self._prefixes
             out = []
             for v in values:
                 end = prefixes.located(v)
