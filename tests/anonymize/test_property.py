@@ -99,8 +99,10 @@ def test_output_is_k_anonymous_l_diverse_and_optimal(
         return
     out = result.table.columns
     rows = list(zip(out["age"], out["zip"], strict=True))
-    released = [i for i, r in enumerate(rows) if r != ("*", "*")]
-    assert table.rows - len(released) <= suppression * table.rows + 1e-9
+    gone = set(result.suppressed_rows)
+    assert all(rows[i] == ("*", "*") for i in gone)
+    released = [i for i in range(len(rows)) if i not in gone]
+    assert len(gone) == result.search.suppressed_records <= suppression * table.rows + 1e-9
     classes = Counter(rows[i] for i in released)
     assert all(size >= k for size in classes.values())
     if diverse:
@@ -168,3 +170,30 @@ def test_hierarchy_that_is_not_a_tree_is_refused() -> None:
     }
     with pytest.raises(ConfigError, match=r"not a tree: rows 1 and 3 share their level-1 label"):
         encode(cols, ["l"], hs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(tables, st.integers(2, 4), st.sampled_from([0.1, 0.3]))
+def test_local_recoding_stays_k_anonymous_and_l_diverse(
+    t: tuple[list[int], list[str], list[str]], k: int, suppression: float
+) -> None:
+    table, hs = _setup(*t)
+    models: list[PrivacyModel] = [KAnonymity(k), DistinctLDiversity("disease", 2)]
+    kwargs = {"quasi": ["age", "zip"], "hierarchies": hs, "models": models,
+              "sensitive": ["disease"], "max_suppression": suppression}  # fmt: skip
+    try:
+        plain = anonymize_table(table, **kwargs)  # type: ignore[arg-type]
+    except InfeasibleError:
+        return
+    local = anonymize_table(table, local_recoding=True, **kwargs)  # type: ignore[arg-type]
+    assert local.search.suppressed_records <= plain.search.suppressed_records
+    out = local.table.columns
+    rows = list(zip(out["age"], out["zip"], strict=True))
+    gone = set(local.suppressed_rows)
+    assert all(rows[i] == ("*", "*") for i in gone)
+    released = [i for i in range(len(rows)) if i not in gone]
+    assert len(gone) == local.search.suppressed_records
+    classes = Counter(rows[i] for i in released)
+    assert all(size >= k for size in classes.values())
+    for key in classes:
+        assert len({out["disease"][i] for i in released if rows[i] == key}) >= 2

@@ -107,6 +107,7 @@ class Loss:
             self._shares.append(shares_d)
             self._lb.append(self._normalise(lb_d, d))
         self._names = list(data.names)
+        self._maps = data.maps
 
     def _normalise(self, aggregate: F64, d: int) -> F64:
         lo = self.g_factor * self._n / self._domain[d]
@@ -128,6 +129,27 @@ class Loss:
         else:
             result = weighted.max(axis=-1)
         return result
+
+    def record_score(
+        self,
+        leaves: npt.NDArray[np.int64],
+        levels: npt.NDArray[np.int64],
+        suppressed: npt.NDArray[np.bool_],
+    ) -> tuple[float, list[float]]:
+        """The score when each record has its own levels (local recoding): ``leaves`` and
+        ``levels`` are (records, attributes), ``suppressed`` one flag per record."""
+        parts = np.zeros(leaves.shape[1])
+        for d in range(leaves.shape[1]):
+            share = np.zeros(len(leaves))
+            for level in np.unique(levels[:, d]).tolist():
+                rows = levels[:, d] == level
+                share[rows] = self._shares[d][level][self._maps[d][level][leaves[rows, d]]]
+            supp = (
+                np.ones_like(share) if self.s_factor == 1.0 else share + self.s_factor * (1 - share)
+            )
+            parts[d] = float(np.where(suppressed, supp, share * self.g_factor).sum())
+        per = np.array([self._normalise(np.array([parts[d]]), d)[0] for d in range(len(parts))])
+        return float(self._combine(per[None, :])[0]), per.tolist()
 
     def lower_bounds(self, levels: npt.NDArray[np.int64]) -> F64:
         per = np.stack([self._lb[d][levels[:, d]] for d in range(levels.shape[1])], axis=1)

@@ -130,6 +130,13 @@ def anonymize_command(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds for the heuristic search.")
     ] = 10.0,
+    local_recoding: Annotated[
+        bool,
+        typer.Option(
+            "--local-recoding",
+            help="Re-anonymise would-be-suppressed records on their own, with their own levels.",
+        ),
+    ] = False,
     population: Annotated[
         str | None,
         typer.Option(
@@ -208,6 +215,7 @@ def anonymize_command(
         strategy=strategy.value,
         time_limit_s=time_limit,
         population=population_size(population),
+        local_recoding=local_recoding,
     )
     data = render_table(result.table, output)
     rep = result.report()
