@@ -186,3 +186,15 @@ def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
     assert "no such file" in result.stderr
+
+
+def test_summary_only(sample: Path) -> None:
+    table = runner.invoke(app, ["scan", str(sample), "--summary-only", *IDS])
+    assert table.exit_code == 0
+    assert "Summary" in table.stdout
+    assert "138****8000" not in table.stdout
+    data = json.loads(
+        runner.invoke(app, ["scan", str(sample), "-f", "json", "--summary-only", *IDS]).stdout
+    )
+    assert data["summary"]["findings"] == 4
+    assert list(data) == ["summary"]

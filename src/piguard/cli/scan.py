@@ -193,6 +193,12 @@ class _HtmlWriter(_CollectingWriter):
 
 
 class _TableWriter(_CollectingWriter):
+    summary_only = False
+
+    def add(self, finding: Finding) -> None:
+        if not self.summary_only:
+            self.findings.append(finding)
+
     def finish(self, summary: Summary) -> None:
         from rich.console import Console
 
@@ -222,13 +228,11 @@ class _TableWriter(_CollectingWriter):
             console.print(make_table("Findings", columns, rows))
         data = summary.to_dict()
         console.print(
-            make_table(
-                f"Summary: {data['findings']} findings in {data['sources']} source(s), "
-                f"{data['lines']} lines",
-                ["entity", "count"],
-                data["by_entity"].items(),
-            )
+            f"[bold]Summary[/bold]: {data['findings']} findings in {data['sources']} "
+            f"source(s), {data['lines']} lines",
+            highlight=False,
         )
+        console.print(make_table("By entity", ["entity", "count"], data["by_entity"].items()))
         console.print(
             make_table(
                 "By grade (GB/T 35273-2020)",
@@ -238,6 +242,20 @@ class _TableWriter(_CollectingWriter):
                     ("ordinary 一般个人信息", data["by_grade"]["ordinary"]),
                 ],
             )
+        )
+
+
+class _SummaryTableWriter(_TableWriter):
+    summary_only = True
+
+
+class _SummaryJsonWriter(_Writer):
+    def add(self, finding: Finding) -> None:
+        pass
+
+    def finish(self, summary: Summary) -> None:
+        self.fh.write(
+            json.dumps({"summary": summary.to_dict()}, ensure_ascii=False, indent=2) + "\n"
         )
 
 
@@ -268,6 +286,7 @@ def run_scan(
     min_score: float,
     encoding: str | None,
     encoding_errors: str,
+    summary_only: bool = False,
 ) -> Summary:
     """Scan ``paths`` and write the report; returns the summary."""
     options: dict[str, Any] = {
@@ -286,7 +305,12 @@ def run_scan(
     )
     try:
         with target as fh:
-            writer = _WRITERS[fmt](fh, show_values=show_values, explain=explain)
+            writer_cls = _WRITERS[fmt]
+            if summary_only and fmt is ScanFormat.table:
+                writer_cls = _SummaryTableWriter
+            elif summary_only and fmt in (ScanFormat.json, ScanFormat.jsonl):
+                writer_cls = _SummaryJsonWriter
+            writer = writer_cls(fh, show_values=show_values, explain=explain)
             for src in _expand(paths, summary):
                 summary.sources += 1
                 size = src.size()
@@ -362,6 +386,7 @@ def register(app: typer.Typer) -> None:
             "cat chat.txt | piguard scan - --format jsonl",
             "piguard scan logs/ --exclude-entities PERSON_NAME,ADDRESS --workers 2",
             "piguard scan notes.txt --entities CN_RESIDENT_ID,CN_MOBILE --explain",
+            "piguard scan examples/data --summary-only",
         ),
     )
     def scan(
@@ -402,6 +427,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--explain", help="Add why each finding was reported (pattern, check, context)."
             ),
+        ] = False,
+        summary_only: Annotated[
+            bool,
+            typer.Option("--summary-only", help="Print only the summary (table, json, jsonl)."),
         ] = False,
         min_score: Annotated[
             float,
@@ -450,4 +479,5 @@ def register(app: typer.Typer) -> None:
             min_score=min_score,
             encoding=encoding,
             encoding_errors=encoding_errors,
+            summary_only=summary_only,
         )
