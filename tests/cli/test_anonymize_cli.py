@@ -127,3 +127,17 @@ def test_parquet_in_and_out(tmp_path: Path, hier: Path) -> None:
                   "--hierarchies", str(hier), "--k", "2")  # fmt: skip
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert pq.read_table(out).column("age").to_pylist() == ["35-39", "35-39", "50-54", "50-54"]
+
+
+def test_local_recoding_flag(tmp_path: Path, hier: Path) -> None:
+    out = tmp_path / "out.csv"
+    report = tmp_path / "r.json"
+    result = _run("anonymize", str(ADULT / "adult_subset.csv"), "-o", str(out), "--quasi", QI,
+                  "--hierarchies", str(hier), "--k", "5", "--max-suppression", "0.05",
+                  "--local-recoding", "--report", str(report))  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    rep = json.loads(report.read_text(encoding="utf-8"))
+    assert rep["local_recoding"], "the subset's suppressed records should get a round"
+    assert rep["classes"]["smallest"] >= 5
+    released = sum(r["records"] for r in rep["local_recoding"])
+    assert released + rep["suppressed_records"] <= 0.05 * rep["records"] + 1
