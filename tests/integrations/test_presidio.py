@@ -28,9 +28,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_analyzer_finds_what_presidio_misses() -> None:
-    analyzer = create_analyzer(
-        entities=["BANK_CARD", "IP_ADDRESS", "CN_RESIDENT_ID", "CN_MOBILE"]
-    )
+    analyzer = create_analyzer(entities=["BANK_CARD", "IP_ADDRESS", "CN_RESIDENT_ID", "CN_MOBILE"])
     text = (
         "银行卡号6222029600133894。登录IP为150.3.94.220。\n"
         "身份证号：360426199101010071，手机13800138000"
@@ -51,9 +49,7 @@ def test_analyzer_finds_what_presidio_misses() -> None:
 
 def test_entity_filter_of_analyze_call() -> None:
     analyzer = create_analyzer(entities=["CN_MOBILE", "EMAIL"])
-    results = analyzer.analyze(
-        "手机13800138000 邮箱 a@b.cn", language="zh", entities=["EMAIL"]
-    )
+    results = analyzer.analyze("手机13800138000 邮箱 a@b.cn", language="zh", entities=["EMAIL"])
     assert [r.entity_type for r in results] == ["EMAIL"]
 
 
