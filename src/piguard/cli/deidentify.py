@@ -18,6 +18,7 @@ from piguard.cli._output import OutputFormat, examples, make_table, stderr_conso
 from piguard.deidentify import Deidentifier, default_policy, load_policy, reidentify_file
 from piguard.errors import ConfigError, InputError
 from piguard.keys import load_provider
+from piguard.sources import is_database_url, redact_url
 
 __all__ = ["register"]
 
@@ -51,15 +52,29 @@ def register(app: typer.Typer) -> None:
             "piguard deidentify chat.txt -o chat.safe.txt --policy examples/policies/default.yaml",
             "piguard deidentify consultations.jsonl -o safe.jsonl --keys file:/etc/piguard/keys",
             "piguard deidentify orders.csv -o out.csv --summary json",
+            "piguard deidentify sqlite:///shop.db --table orders -o orders_safe",
         ),
     )
     def deidentify(
         input_path: Annotated[
-            Path, typer.Argument(metavar="INPUT", help="A text, CSV or JSON Lines file.")
+            str,
+            typer.Argument(
+                metavar="INPUT",
+                help="A text, CSV or JSON Lines file, or a database URL (with --table).",
+            ),
         ],
         output: Annotated[
-            Path, typer.Option("--output", "-o", help="Where to write (atomically).")
+            str,
+            typer.Option(
+                "--output",
+                "-o",
+                help="Where to write (atomically); for a database, the new table's name.",
+            ),
         ],
+        table: Annotated[
+            str | None,
+            typer.Option("--table", help="With a database URL: the table to de-identify."),
+        ] = None,
         policy: Annotated[
             Path | None,
             typer.Option(
@@ -89,15 +104,24 @@ def register(app: typer.Typer) -> None:
         FF3-1 format-preserving encryption, tokens, generalisation, privacy waybills.
 
         Text is scanned for PI and each finding replaced; table columns named in the policy
-        or classified from a sample are transformed column by column. The default policy
-        turns sensitive PI into FF3-1 ciphertexts or keyed pseudonyms and masks ordinary PI;
-        its key is read from PIGUARD_KEY_DEIDENTIFY (hex or base64, at least 16 bytes).
+        or classified from a sample are transformed column by column. A database table
+        (sqlite:///, postgresql://, mysql:// URL and --table) is written to a new table in
+        the same database, its metadata to OUTPUT.piguard.json in the current folder.
+        The default policy turns sensitive PI into FF3-1 ciphertexts or keyed pseudonyms and
+        masks ordinary PI; its key is read from PIGUARD_KEY_DEIDENTIFY (hex or base64, at
+        least 16 bytes).
         """
-        _check_paths(input_path, output)
         pol = load_policy(policy) if policy is not None else default_policy()
         provider = load_provider(keys) if keys is not None else None
         engine = Deidentifier(pol, keys=provider)
-        summary = engine.deidentify_file(input_path, output, kind=kind.value, encoding=encoding)
+        if is_database_url(input_path):
+            if table is None:
+                raise ConfigError("a database URL needs --table NAME (the table to read)")
+            summary = engine.deidentify_sql(input_path, table, output)
+            input_path = f"{redact_url(input_path)}#{table}"
+        else:
+            _check_paths(Path(input_path), Path(output))
+            summary = engine.deidentify_file(input_path, output, kind=kind.value, encoding=encoding)
         console = stderr_console()
         if summary_format is OutputFormat.json:
             console.print(to_json(summary.to_dict()), markup=False, highlight=False, end="")

@@ -23,9 +23,11 @@ find them with the right key.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
+import itertools
 import json
 import re
 import sys
@@ -619,6 +621,87 @@ class Deidentifier:
             write(batch)
             summary.rows = done
             meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
+        self._emit(summary)
+        return summary
+
+    def deidentify_sql(
+        self,
+        url: str,
+        table: str,
+        new_table: str,
+        *,
+        metadata: str | Path | None = None,
+        progress: Any = None,
+    ) -> Summary:
+        """De-identify the database table ``table`` at ``url`` into a new table ``new_table``
+        in the same database (columns as text; the source is read in a read-only
+        transaction by :mod:`piguard.sources`). The new table is created and filled in one
+        transaction; on any error it is dropped, so nothing half-written remains. The metadata
+        goes to ``metadata`` (default ``<new_table>.piguard.json`` in the current folder).
+        """
+        from piguard.sources import cell_text, redact_url, sql_tables
+
+        shown = redact_url(url)
+        matches = [t for t in sql_tables(url, full=True) if t.name == table]
+        if not matches:
+            raise InputError(f"no table {table!r}", source=shown)
+        src_table: Any = matches[0]
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", new_table):
+            raise ConfigError(f"invalid new table name {new_table!r}: use letters, digits, _")
+        self._source = shown
+        summary = Summary(source=f"{shown}#{table}", kind="table")
+        spans: dict[str, list[list[Any]]] = {}
+        names = list(src_table.columns)
+        if new_table in {t.name for t in sql_tables(url)}:
+            raise ConfigError(f"table {new_table!r} already exists", source=shown)
+
+        def texts(values: Sequence[Any]) -> list[str]:
+            return [cell_text(v) or "" for v in values]
+
+        batches = iter(src_table.batches())
+        first = next(batches, None)
+        sample_cols = [texts(first.columns[c]) if first else [] for c in names]
+        sample = [list(r) for r in zip(*sample_cols, strict=True)][: self.policy.sample_rows]
+        plans = self.plan_columns(names, sample, table)
+        summary.columns = plans
+        keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
+        engine = src_table.engine
+        import sqlalchemy as sa  # the db extra; piguard.sources has already needed it
+
+        meta = sa.MetaData()
+        out_table = sa.Table(new_table, meta, *(sa.Column(names[j], sa.Text) for j in keep))
+        done = 0
+        try:
+            with engine.begin() as conn:
+                meta.create_all(conn)
+                for batch in itertools.chain([first] if first else [], batches):
+                    cols = [texts(batch.columns[c]) for c in names]
+                    nulls = [[v is None for v in batch.columns[c]] for c in names]
+                    new = self.transform_columns(
+                        plans,
+                        cols,
+                        table=table,
+                        counts=summary.counts,
+                        spans=spans,
+                        first_row=done,
+                    )
+                    rows = [
+                        {names[j]: (None if nulls[j][i] else new[j][i]) for j in keep}
+                        for i in range(batch.rows)
+                    ]
+                    if rows:
+                        conn.execute(out_table.insert(), rows)
+                    done += batch.rows
+                    if progress is not None:
+                        progress(batch.rows)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                out_table.drop(engine, checkfirst=True)
+            raise
+        summary.rows = done
+        target = Path(metadata) if metadata is not None else Path(f"{new_table}.piguard.json")
+        with atomic_write(target) as fh:
+            fh.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
         self._emit(summary)
         return summary
 
