@@ -60,9 +60,7 @@ class _BlankSpacyNlpEngine(SpacyNlpEngine):
 
     def __init__(self, languages: Sequence[str]) -> None:
         super().__init__(
-            models=[
-                {"lang_code": lang, "model_name": f"blank:{lang}"} for lang in languages
-            ]
+            models=[{"lang_code": lang, "model_name": f"blank:{lang}"} for lang in languages]
         )
         self._languages = tuple(languages)
 
