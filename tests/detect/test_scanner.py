@@ -272,3 +272,44 @@ def test_findings_are_frozen() -> None:
     assert isinstance(f, Finding)
     with pytest.raises(AttributeError):
         f.score = 1.0  # type: ignore[misc]
+
+
+def test_entry_point_plugins_are_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    import piguard.detect.recognizers as recognizers_module
+
+    plugin = PatternRecognizer(
+        name="ticket_no",
+        entity="TICKET_NO",
+        patterns=(Pattern("t", r"TK[0-9]{8}"),),
+    )
+
+    class FakeEntryPoint:
+        name = "tickets"
+
+        def load(self) -> object:
+            return lambda: [plugin]
+
+    def fake_entry_points(group: str) -> list[FakeEntryPoint]:
+        assert group == "piguard.recognizers"
+        return [FakeEntryPoint()]
+
+    monkeypatch.setattr(recognizers_module, "entry_points", fake_entry_points)
+    registry = recognizers_module.default_registry()
+    assert "ticket_no" in registry
+    scanner = Scanner(recognizers=registry, entities=["TICKET_NO"])
+    assert [f.entity for f in scanner.scan_text("票号TK12345678")] == ["TICKET_NO"]
+    assert "ticket_no" not in recognizers_module.default_registry(plugins=False)
+
+
+def test_broken_plugin_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import piguard.detect.recognizers as recognizers_module
+
+    class Broken:
+        name = "broken"
+
+        def load(self) -> object:
+            raise ImportError("no module named nowhere")
+
+    monkeypatch.setattr(recognizers_module, "entry_points", lambda group: [Broken()])
+    with pytest.raises(ConfigError, match="broken"):
+        recognizers_module.default_registry()
