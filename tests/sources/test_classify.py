@@ -285,3 +285,34 @@ def test_reservoir_is_uniform() -> None:
             counts[x // 100] += 1
     # 2,000 picks over 10 equal parts: each part expects 200.
     assert all(150 < c < 250 for c in counts), counts
+
+
+def test_workers_give_the_same_inventory_in_order(tmp_path: Path) -> None:
+    a = _table(tmp_path, "a.csv", {"mobile": [f"1381234{i:04d}" for i in range(50)]})
+    b = _table(tmp_path, "b.csv", {"email": [f"u{i}@example.com" for i in range(50)]})
+    targets = [str(b), str(tmp_path / "missing.csv"), str(a)]
+    one = discover(targets, OPTS)
+    two = discover(targets, OPTS, workers=2)
+    assert [c.to_dict() for c in one.columns] == [c.to_dict() for c in two.columns]
+    assert [t.table for t in two.tables] == ["b.csv", "a.csv"]
+    assert one.errors == two.errors
+    assert len(one.errors) == 1
+    assert "missing.csv" in one.errors[0]["message"]
+
+
+def test_a_bad_source_does_not_stop_the_others(tmp_path: Path) -> None:
+    good = _table(tmp_path, "good.csv", {"sjh": [f"1391234{i:04d}" for i in range(20)]})
+    bad = tmp_path / "bad.csv"
+    bad.write_text('a,b\n1,2\n3,"cut', encoding="utf-8")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04garbage")
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(b'{"a": 1}\n' * 3 + '{"姓名": "张伟"}\n'.encode("gbk") + b"\xff\xfe\n")
+    inv = discover([str(bad), str(good), str(broken), str(gbk)], OPTS)
+    assert [t.table for t in inv.tables] == ["good.csv"]
+    messages = [e["message"] for e in inv.errors]
+    assert len(messages) == 3
+    assert messages[0].startswith(f"{bad}:3:")
+    assert str(broken) in messages[1]
+    assert str(gbk) in messages[2]
+    assert all("\n" not in m for m in messages)

@@ -106,7 +106,7 @@ def test_batches_are_bounded(tmp_path: Path, engine: str) -> None:
     sizes = [b.rows for b in batches]
     if engine == "python":
         assert sizes == [BATCH_ROWS, BATCH_ROWS, 7]
-    else:  # Arrow reads blocks of 4 MB: bounded by bytes, not rows
+    else:  # Arrow reads blocks of 1 MB: bounded by bytes, not rows
         assert sum(sizes) == n
     values = [v for b in batches for v in _as_list(b.columns["n"])]
     assert values == [str(i) for i in range(n)]

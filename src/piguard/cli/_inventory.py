@@ -149,7 +149,7 @@ def render(inv: Inventory, fmt: str, fh: IO[str]) -> None:
 # ------------------------------------------------------------------ terminal
 def _label(c: Any) -> str:
     if c.kind == "free_text" and c.entity_mix:
-        return "free text: " + ", ".join(e for e, _ in c.entity_mix[:4])
+        return "text: " + ", ".join(e for e, _ in c.entity_mix[:4])
     if c.entity:
         return str(c.entity)
     return str(c.category or "-")
@@ -161,11 +161,11 @@ def _render_table(inv: Inventory, console: Console) -> None:
         for c in t.columns:
             grade = "-"
             if c.pi:
-                grade = "sensitive 敏感" if c.sensitive else "ordinary 一般"
+                grade = "sensitive" if c.sensitive else "ordinary"
             kind = c.kind + (" (de-identified)" if c.deidentified and c.kind != "masked" else "")
             rows.append(
-                [c.column, _label(c), c.category or "-", grade, kind, f"{c.confidence:.2f}",
-                 f"{c.match_rate:.0%}", c.rows_sampled]
+                [c.column, _label(c), grade, kind, f"{c.confidence:.2f}", f"{c.match_rate:.0%}",
+                 c.rows_sampled]
             )  # fmt: skip
         title = f"{t.source} · {t.table} · {t.rows:,} rows" + (
             " (server-side sample)" if t.server_sampled else ""
@@ -173,7 +173,7 @@ def _render_table(inv: Inventory, console: Console) -> None:
         console.print(
             make_table(
                 title,
-                ["column", "entity", "category", "grade", "kind", "conf.", "match", "sampled"],
+                ["column", "entity / category", "grade", "kind", "conf.", "match", "sampled"],
                 rows,
             )
         )
@@ -199,8 +199,8 @@ def _render_table(inv: Inventory, console: Console) -> None:
     s = inv.summary()
     console.print(
         make_table(
-            f"Inventory: {s['pi_columns']} PI columns of {s['columns']} in {s['tables']} table(s)"
-            + (f"; {s['failed_sources']} source(s) failed" if s["failed_sources"] else ""),
+            f"{s['pi_columns']}/{s['columns']} columns hold PI, {s['tables']} table(s)"
+            + (f", {s['failed_sources']} failed" if s["failed_sources"] else ""),
             ["grade (GB/T 35273-2020)", "columns"],
             [
                 ("sensitive 个人敏感信息", s["by_grade"]["sensitive"]),

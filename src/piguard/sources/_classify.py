@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -328,9 +329,22 @@ class ValueJudge:
             ev.birth_years.append(born.year)
 
 
+@functools.cache
+def _division_names() -> frozenset[str]:
+    names: set[str] = set()
+    for d in geo.all_divisions():
+        names.add(d.name)
+        names.update(geo.short_names(d))
+    return frozenset(names)
+
+
 def _is_division(value: str) -> bool:
-    """A bare province, city or county name (coarse location, not an address)."""
-    return len(value) <= 12 and any(d.name == value for d in geo.find_by_name(value))
+    """A bare province, city or county name, full or short (coarse location, not an address).
+
+    >>> _is_division("武汉市"), _is_division("广西"), _is_division("武汉市江汉路1号")
+    (True, True, False)
+    """
+    return value in _division_names()
 
 
 def _whole(value: str, findings: Sequence[Any]) -> str | None:

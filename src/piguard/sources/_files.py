@@ -145,7 +145,7 @@ class CsvTable(Table):
             reader = pacsv.open_csv(
                 self.path,
                 read_options=pacsv.ReadOptions(
-                    column_names=self.columns, skip_rows=1, block_size=1 << 22
+                    column_names=self.columns, skip_rows=1, block_size=1 << 20
                 ),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(

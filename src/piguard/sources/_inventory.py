@@ -340,20 +340,33 @@ def _arrow_present(array: Any) -> Any:
 def _start_sketches(
     table: Table, states: dict[str, _ColumnState], batch: Batch, judge: ValueJudge
 ) -> None:
-    """Classify the first values provisionally; sketch the columns that identify people."""
+    """Classify the first values provisionally; sketch the (at most two) columns that the
+    final report will most likely count people by (same rule as in :func:`_report`)."""
+    candidates: list[tuple[int, int, str]] = []
     for name, st in states.items():
         preview = [t for t in map(cell_text, st.reservoir.items[:_PREVIEW_VALUES]) if t]
         if not preview:
             continue
-        hint_entity = st.hint.entity if st.hint is not None else None
         ev = judge.evaluate(preview, st.hint, quick=True)
-        strong = [e for e, c in ev.whole.items() if e in IDENTIFYING_RANK and c >= 0.3 * ev.values]
-        if strong or hint_entity in IDENTIFYING_RANK:
-            st.sketch = _new_sketch()
-            for raw in batch.columns.get(name, ()):
-                t = cell_text(raw)
-                if t is not None:
-                    st.sketch.update(t)
+        ranks = [
+            IDENTIFYING_RANK[e]
+            for e, c in ev.whole.items()
+            if e in IDENTIFYING_RANK and c >= 0.5 * ev.values
+        ]
+        if ranks:
+            candidates.append((min(ranks), st.non_empty, name))
+    if not candidates:
+        return
+    most = max(c[1] for c in candidates)
+    ordered = sorted(candidates, key=lambda c: (c[1] < 0.5 * most, c[0], -c[1]))
+    for _, _, name in ordered[:2]:
+        st = states[name]
+        st.sketch = _new_sketch()
+        raw = batch.columns.get(name, ())
+        for v in raw.to_pylist() if hasattr(raw, "to_pylist") else raw:
+            t = cell_text(v)
+            if t is not None:
+                st.sketch.update(t)
 
 
 def _report(
@@ -393,7 +406,11 @@ def _report(
     # distinct people, from the strongest identifier column
     ids = [f for f in findings if f.kind == "identifier" and f.entity in IDENTIFYING_RANK]
     if ids:
-        best = min(ids, key=lambda f: (IDENTIFYING_RANK[f.entity or ""], -f.non_empty))
+        # The most identifying column among those filled in at least half of the rows
+        # (a sparse resident-ID column would undercount); else the fullest one.
+        most = max(f.non_empty for f in ids)
+        full_enough = [f for f in ids if f.non_empty >= 0.5 * most]
+        best = min(full_enough, key=lambda f: (IDENTIFYING_RANK[f.entity or ""], -f.non_empty))
         st = states.get(best.column)
         facts.people_column = best.column
         if st is not None and st.exact is not None:
