@@ -198,3 +198,21 @@ def test_summary_only(sample: Path) -> None:
     )
     assert data["summary"]["findings"] == 4
     assert list(data) == ["summary"]
+
+
+def test_progress_bar_on_a_terminal(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import piguard.cli.scan as scan_module
+
+    err = io.StringIO()
+    monkeypatch.setattr(scan_module, "_PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr(
+        scan_module, "stderr_console", lambda: Console(file=err, force_terminal=True, width=100)
+    )
+    result = runner.invoke(app, ["scan", str(sample), "-f", "jsonl", *IDS])
+    assert result.exit_code == 0, result.output
+    assert len(_jsonl(result.stdout)[0]) == 4
+    assert "orders.txt" in err.getvalue()

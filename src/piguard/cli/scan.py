@@ -329,8 +329,9 @@ def run_scan(
                         )
                         progress.start()
                         task = progress.add_task(Path(src.name).name, total=size)
-                        stream = io.BufferedReader(
-                            _Counting(raw, lambda n, t=task, p=progress: p.advance(t, n))
+                        stream = cast(
+                            IO[bytes],
+                            _Counting(raw, lambda n, t=task, p=progress: p.advance(t, n)),
                         )
                     try:
                         lines = iter_lines(
