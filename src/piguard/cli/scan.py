@@ -80,8 +80,13 @@ def _expand(paths: Sequence[str], summary: Summary) -> Iterator[_Source]:
                     if name.startswith("."):
                         continue
                     child = Path(root) / name
-                    with child.open("rb") as fh:
-                        head = fh.read(8192)
+                    try:
+                        with child.open("rb") as fh:
+                            head = fh.read(8192)
+                    except OSError as exc:
+                        raise InputError(
+                            f"cannot read: {exc.strerror}", source=str(child)
+                        ) from None
                     if looks_binary(head):
                         summary.skipped.append(f"{child}: binary file")
                         continue
