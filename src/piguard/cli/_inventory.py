@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,9 +32,51 @@ from piguard.sources import (
     is_database_url,
 )
 
-__all__ = ["INVENTORY_FORMATS", "is_structured", "render", "run_inventory"]
+__all__ = [
+    "INVENTORY_EXAMPLES",
+    "INVENTORY_FORMATS",
+    "AsTextOption",
+    "ExcludeGlobOption",
+    "FullOption",
+    "IncludeOption",
+    "SampleSizeOption",
+    "SchemaOption",
+    "is_structured",
+    "render",
+    "run_inventory",
+]
 
 INVENTORY_FORMATS = ("table", "json", "jsonl", "html")
+
+# The options ``piguard scan`` adds for tables and databases (declared here so that the
+# command's signature stays short).
+FullOption = Annotated[
+    bool, typer.Option("--full", help="Tables: classify every value (exact counts), not a sample.")
+]
+SampleSizeOption = Annotated[
+    int,
+    typer.Option("--sample-size", min=1, help="Tables: non-empty values sampled per column."),
+]
+IncludeOption = Annotated[
+    list[str] | None,
+    typer.Option("--include", help="Folders: only files matching this glob (repeatable)."),
+]
+ExcludeGlobOption = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Folders: skip files matching this glob (repeatable)."),
+]
+SchemaOption = Annotated[
+    list[str] | None,
+    typer.Option("--schema", help="Databases: schema to scan (repeatable; default: the default)."),
+]
+AsTextOption = Annotated[
+    bool,
+    typer.Option("--as-text", help="Scan tables as plain text lines (findings, no inventory)."),
+]
+INVENTORY_EXAMPLES = (
+    "piguard scan orders.csv exports/ --format json -o inventory.json",
+    "piguard scan 'postgresql://reader@db.internal/shop' --schema public --format html -o inv.html",
+)
 
 
 def _has_tables(folder: Path) -> bool:
@@ -73,12 +115,14 @@ def run_inventory(
     include_globs: Sequence[str] = (),
     exclude_globs: Sequence[str] = (),
     schemas: Sequence[str] | None = None,
+    summary_only: bool = False,
     **_ignored: Any,
 ) -> Inventory:
     """Classify ``paths`` and write the inventory; exit code 2 if any source failed.
 
     Options of the text scan that do not apply to tables (``show_values``: an inventory
     never holds values; ``encoding``: detected per file) are accepted and ignored.
+    ``summary_only`` writes only the summary (table, json and jsonl).
     """
     fmt = str(getattr(fmt, "value", fmt))
     if fmt not in INVENTORY_FORMATS:
@@ -118,32 +162,41 @@ def run_inventory(
         err.print(f"piguard: error: {error['message']}", markup=False, highlight=False)
     target = contextlib.nullcontext(sys.stdout) if output in (None, "-") else atomic_write(output)
     with target as fh:
-        render(inv, fmt, fh)
+        render(inv, fmt, fh, summary_only=summary_only)
     if inv.errors:
         raise typer.Exit(2)
     return inv
 
 
-def render(inv: Inventory, fmt: str, fh: IO[str]) -> None:
+def render(inv: Inventory, fmt: str, fh: IO[str], *, summary_only: bool = False) -> None:
     """Write ``inv`` in ``fmt`` (table, json, jsonl, html) to ``fh``."""
+    if summary_only and fmt in ("json", "jsonl"):
+        doc = inv.to_dict()
+        summary = {"schema": doc["schema"], **doc["summary"]}
+        fh.write(
+            to_json({"summary": summary})
+            if fmt == "json"
+            else json.dumps({"record": "summary", **summary}, ensure_ascii=False) + "\n"
+        )
+        return
     if fmt == "json":
         fh.write(to_json(inv.to_dict()))
     elif fmt == "jsonl":
         for t in inv.tables:
             for c in t.columns:
-                fh.write(json.dumps({"kind": "column", **c.to_dict()}, ensure_ascii=False) + "\n")
+                fh.write(json.dumps({"record": "column", **c.to_dict()}, ensure_ascii=False) + "\n")
             head = {k: v for k, v in t.to_dict().items() if k != "columns"}
-            fh.write(json.dumps({"kind": "table", **head}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"record": "table", **head}, ensure_ascii=False) + "\n")
         for e in inv.errors:
-            fh.write(json.dumps({"kind": "error", **e}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"record": "error", **e}, ensure_ascii=False) + "\n")
         doc = inv.to_dict()
-        tail = {"kind": "summary", "schema": doc["schema"], **doc["summary"]}
+        tail = {"record": "summary", "schema": doc["schema"], **doc["summary"]}
         fh.write(json.dumps(tail, ensure_ascii=False) + "\n")
     elif fmt == "html":
         fh.write(render_html(inv))
     else:
         console = stdout_console() if fh is sys.stdout else Console(file=fh, soft_wrap=False)
-        _render_table(inv, console)
+        _render_table(inv, console, summary_only=summary_only)
 
 
 # ------------------------------------------------------------------ terminal
@@ -155,8 +208,8 @@ def _label(c: Any) -> str:
     return str(c.category or "-")
 
 
-def _render_table(inv: Inventory, console: Console) -> None:
-    for t in inv.tables:
+def _render_table(inv: Inventory, console: Console, *, summary_only: bool = False) -> None:
+    for t in [] if summary_only else inv.tables:
         rows = []
         for c in t.columns:
             grade = "-"
