@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -316,3 +318,45 @@ def test_a_bad_source_does_not_stop_the_others(tmp_path: Path) -> None:
     assert str(broken) in messages[1]
     assert str(gbk) in messages[2]
     assert all("\n" not in m for m in messages)
+
+
+_KINDS = {"identifier", "masked", "hashed", "free_text", "category", "lookalike", "none", "empty"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    header=st.text(min_size=0, max_size=12),
+    values=st.lists(
+        st.one_of(
+            st.text(max_size=30),
+            st.integers(),
+            st.floats(allow_nan=True),
+            st.none(),
+            st.sampled_from(
+                ["13812345678", "138****5678", "张*", "男", "2010-05-01", "NULL", "  "]
+            ),
+        ),
+        max_size=40,
+    ),
+)
+def test_any_column_gets_a_valid_classification(header: str, values: list[object]) -> None:
+    from piguard.sources import ColumnFinding, ValueJudge, cell_text, classify
+
+    judge = _judge(ValueJudge)
+    texts = [t for t in map(cell_text, values) if t is not None]
+    ev = judge.evaluate(texts, hint_for(header))
+    f = classify(source="s", table="t", column=header, ev=ev, non_empty=len(texts))
+    assert isinstance(f, ColumnFinding)
+    assert f.kind in _KINDS
+    assert 0.0 <= f.confidence <= 1.0
+    assert 0.0 <= f.match_rate <= 1.0
+    assert (f.grade is None) == (not f.pi or f.category is None)
+    dumped = json.dumps(f.to_dict(), ensure_ascii=False)
+    for t in texts:
+        if len(t) >= 8 and t not in header:
+            assert t not in dumped
+
+
+@functools.cache
+def _judge(cls: type) -> Any:
+    return cls(today=TODAY)  # one engine for all examples (loading it takes a second)
