@@ -100,3 +100,43 @@ def test_bad_row_and_missing_input(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["reidentify", str(src), "-o", str(tmp_path / "r.csv")])
     assert result.exit_code == 2
     assert "no metadata file" in result.stderr
+
+
+def test_audit_log_records_the_run(runner: CliRunner, tmp_path: Path) -> None:
+    from piguard.audit import AuditLog
+
+    log = tmp_path / "audit.db"
+    AuditLog.create(log, origin="example.com/audit").close()
+    src = tmp_path / "a.txt"
+    src.write_text("手机13812345678\n", "utf-8")
+    out = tmp_path / "o.txt"
+    result = runner.invoke(app, ["deidentify", str(src), "-o", str(out), "--audit-log", str(log)])
+    assert result.exit_code == 0, result.output
+    with AuditLog.open(log) as audit:
+        assert audit.size == 1
+        data = json.loads(audit.event_data(0))
+    assert data["action"] == "deidentify.run"
+    assert data["details"]["changes"] == 1
+    assert "13812345678" not in json.dumps(data)
+
+
+def test_database_table(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    db = tmp_path / "shop.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE orders (buyer TEXT, phone TEXT)")
+    con.executemany("INSERT INTO orders VALUES (?, ?)", [("张三", "13812345678")] * 5)
+    con.commit()
+    con.close()
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{db}"
+    result = runner.invoke(app, ["deidentify", url, "--table", "orders", "-o", "orders_safe"])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT * FROM orders_safe").fetchall() == [("张*", "138****5678")] * 5
+    con.close()
+    assert (tmp_path / "orders_safe.piguard.json").exists()
+    result = runner.invoke(app, ["deidentify", url, "-o", "x"])
+    assert result.exit_code == 2
+    assert "needs --table" in result.stderr

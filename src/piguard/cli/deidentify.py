@@ -8,14 +8,22 @@ nothing is written then.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from piguard.audit import AuditLog, MerkleLogSink
 from piguard.cli._output import OutputFormat, examples, make_table, stderr_console, to_json
-from piguard.deidentify import Deidentifier, default_policy, load_policy, reidentify_file
+from piguard.deidentify import (
+    Deidentifier,
+    Summary,
+    default_policy,
+    load_policy,
+    reidentify_file,
+)
 from piguard.errors import ConfigError, InputError
 from piguard.keys import load_provider
 from piguard.sources import is_database_url, redact_url
@@ -39,6 +47,43 @@ def _check_paths(input_path: Path, output: Path) -> None:
         raise ConfigError("the output must not be the input file")
     if not output.parent.is_dir():
         raise ConfigError("the output folder does not exist", source=str(output.parent))
+
+
+def _run(
+    engine: Deidentifier,
+    input_path: str,
+    output: str,
+    table: str | None,
+    kind: InputKind,
+    encoding: str | None,
+) -> tuple[Summary, str]:
+    if is_database_url(input_path):
+        if table is None:
+            raise ConfigError("a database URL needs --table NAME (the table to read)")
+        summary = engine.deidentify_sql(input_path, table, output)
+        return summary, f"{redact_url(input_path)}#{table}"
+    _check_paths(Path(input_path), Path(output))
+    summary = engine.deidentify_file(input_path, output, kind=kind.value, encoding=encoding)
+    return summary, input_path
+
+
+def _print_summary(summary: Summary, shown: str, output: str, fmt: OutputFormat) -> None:
+    console = stderr_console()
+    if fmt is OutputFormat.json:
+        console.print(to_json(summary.to_dict()), markup=False, highlight=False, end="")
+        return
+    rows = [
+        (column, entity, operator, count)
+        for (column, entity, operator), count in sorted(summary.counts.items())
+    ]
+    unit = "lines" if summary.kind == "text" else "rows"
+    console.print(
+        make_table(
+            f"{shown} → {output}: {summary.rows} {unit}",
+            ["column", "entity", "operator", "changed"],
+            rows,
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -99,6 +144,13 @@ def register(app: typer.Typer) -> None:
             OutputFormat,
             typer.Option("--summary", help="Summary on standard error: table or json."),
         ] = OutputFormat.table,
+        audit_log: Annotated[
+            str | None,
+            typer.Option(
+                "--audit-log",
+                help="Record the run (counts, no values) in this audit log (path or URL).",
+            ),
+        ] = None,
     ) -> None:
         """De-identify (去标识化) a text file or a table by policy: mask, keyed pseudonyms,
         FF3-1 format-preserving encryption, tokens, generalisation, privacy waybills.
@@ -113,31 +165,14 @@ def register(app: typer.Typer) -> None:
         """
         pol = load_policy(policy) if policy is not None else default_policy()
         provider = load_provider(keys) if keys is not None else None
-        engine = Deidentifier(pol, keys=provider)
-        if is_database_url(input_path):
-            if table is None:
-                raise ConfigError("a database URL needs --table NAME (the table to read)")
-            summary = engine.deidentify_sql(input_path, table, output)
-            input_path = f"{redact_url(input_path)}#{table}"
-        else:
-            _check_paths(Path(input_path), Path(output))
-            summary = engine.deidentify_file(input_path, output, kind=kind.value, encoding=encoding)
-        console = stderr_console()
-        if summary_format is OutputFormat.json:
-            console.print(to_json(summary.to_dict()), markup=False, highlight=False, end="")
-            return
-        rows = [
-            (column, entity, operator, count)
-            for (column, entity, operator), count in sorted(summary.counts.items())
-        ]
-        unit = "lines" if summary.kind == "text" else "rows"
-        console.print(
-            make_table(
-                f"{input_path} → {output}: {summary.rows} {unit}",
-                ["column", "entity", "operator", "changed"],
-                rows,
-            )
-        )
+        with contextlib.ExitStack() as stack:
+            sink = None
+            if audit_log is not None:
+                log = stack.enter_context(AuditLog.open(audit_log))
+                sink = MerkleLogSink(log, group_commit=False)
+            engine = Deidentifier(pol, keys=provider, audit=sink, actor="piguard-cli")
+            summary, shown = _run(engine, input_path, output, table, kind, encoding)
+        _print_summary(summary, shown, output, summary_format)
 
     @app.command(
         "reidentify",
