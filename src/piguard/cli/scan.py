@@ -23,6 +23,17 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from piguard._util import atomic_write
+from piguard.cli._inventory import (
+    INVENTORY_EXAMPLES,
+    AsTextOption,
+    ExcludeGlobOption,
+    FullOption,
+    IncludeOption,
+    SampleSizeOption,
+    SchemaOption,
+    is_structured,
+    run_inventory,
+)
 from piguard.cli._output import examples, make_table, stderr_console, stdout_console
 from piguard.detect import Finding, Scanner
 from piguard.detect.reader import BinaryFileError, iter_lines, looks_binary
@@ -382,7 +393,12 @@ def _count(lines: Iterator[str], counter: list[int]) -> Iterator[str]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``piguard scan`` to the root command."""
+    """Add ``piguard scan`` to the root command.
+
+    Tables (CSV, Excel, Parquet, JSON …), folders holding tables and database URLs go to the
+    data inventory of :mod:`piguard.cli._inventory` (column classification); text goes to
+    :func:`run_scan`. ``--as-text`` scans tables as text lines too.
+    """
 
     @app.command(
         "scan",
@@ -393,13 +409,17 @@ def register(app: typer.Typer) -> None:
             "piguard scan logs/ --exclude-entities PERSON_NAME,ADDRESS --workers 2",
             "piguard scan notes.txt --entities CN_RESIDENT_ID,CN_MOBILE --explain",
             "piguard scan examples/data --summary-only",
+            *INVENTORY_EXAMPLES,
         ),
     )
     def scan(
         paths: Annotated[
             list[str],
             typer.Argument(
-                help="Text files, folders (scanned recursively) or - for standard input."
+                help=(
+                    "Text files, folders (scanned recursively), - for standard input; "
+                    "tables and database URLs give a data inventory."
+                )
             ),
         ],
         fmt: Annotated[
@@ -458,6 +478,12 @@ def register(app: typer.Typer) -> None:
                 ),
             ),
         ] = "strict",
+        full: FullOption = False,
+        sample_size: SampleSizeOption = 1000,
+        include: IncludeOption = None,
+        exclude: ExcludeGlobOption = None,
+        schema: SchemaOption = None,
+        as_text: AsTextOption = False,
     ) -> None:
         """Find personal information (个人信息) in text and grade it (ordinary / sensitive)."""
         if encoding_errors not in ("strict", "replace"):
@@ -473,6 +499,22 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(
                     f"unknown encoding {encoding!r}", param_hint="--encoding"
                 ) from None
+        if not as_text and is_structured(paths):
+            run_inventory(
+                paths,
+                fmt=fmt.value,
+                output=output,
+                workers=workers,
+                entities=_split_list(entities),
+                exclude=_split_list(exclude_entities),
+                full=full,
+                sample_size=sample_size,
+                include_globs=include or (),
+                exclude_globs=exclude or (),
+                schemas=schema,
+                summary_only=summary_only,
+            )
+            return
         run_scan(
             paths,
             fmt=fmt,
