@@ -22,5 +22,5 @@ javac -nowarn -encoding UTF-8 -J-Xmx1g -cp "$OUT/jars/*" -d "$OUT/classes" \
   $(find "$HERE/arx_stubs" -name '*.java') \
   $(find "$OUT/src/src/main" -name '*.java' | grep -v -E 'certificate/(ARXCertificate|resources/Watermark)\.java') \
   2>&1 | grep -v '^Note:' || true
-javac -nowarn -cp "$OUT/classes:$OUT/jars/*" -d "$OUT/bench" "$HERE/ArxAdult.java" "$HERE/ArxRisk.java"
+javac -nowarn -cp "$OUT/classes:$OUT/jars/*" -d "$OUT/bench" "$HERE/ArxAdult.java" "$HERE/ArxRisk.java" "$HERE/ArxModels.java"
 echo "$OUT/bench:$OUT/classes:$OUT/jars/*"

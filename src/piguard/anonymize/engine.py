@@ -304,6 +304,9 @@ class _Checker:
         self.data = data
         self.models = list(models)
         self.limit = limit
+        # Without suppression every model is monotonic; with it, only some are (ARX).
+        self.monotonic = [m for m in models if limit == 0 or m.monotonic_with_suppression]
+        self.others = [m for m in models if m not in self.monotonic]
         self.checked = 0
         dims = len(data.names)
         self.cache_levels = np.full((cache_size, dims), np.iinfo(np.int32).max, dtype=np.int64)
@@ -337,14 +340,25 @@ class _Checker:
 
     def check(self, node: tuple[int, ...]) -> tuple[bool, ClassTable, npt.NDArray[np.bool_], int]:
         """(anonymous?, classes, suppressed class mask, suppressed records)."""
+        anonymous, _, table, bad, suppressed = self.check_both(node)
+        return anonymous, table, bad, suppressed
+
+    def check_both(
+        self, node: tuple[int, ...]
+    ) -> tuple[bool, bool, ClassTable, npt.NDArray[np.bool_], int]:
+        """Like :meth:`check`, plus whether the monotonic models alone hold (with the same
+        suppression limit): if they do not, no generalisation satisfies all models either."""
         self.checked += 1
         table = self.classes(node)
         ok = np.ones(len(table.counts), dtype=bool)
-        for model in self.models:
+        for model in self.monotonic:
+            ok &= model.check(table.counts, table.dists)
+        monotonic_ok = int(table.counts[~ok].sum()) <= self.limit
+        for model in self.others:
             ok &= model.check(table.counts, table.dists)
         bad = ~ok
         suppressed = int(table.counts[bad].sum())
-        return suppressed <= self.limit, table, bad, suppressed
+        return suppressed <= self.limit, monotonic_ok, table, bad, suppressed
 
 
 def _comparators(
@@ -473,13 +487,15 @@ def _optimal(
     # Without static bounds (discernibility, AECS) every grouping gives one: the score without
     # suppression never decreases with generalisation and never exceeds the score with it.
     dynamic = computed is None
-    # 1 anonymous, -1 not anonymous, 0 unknown.
+    # For the monotonic models (all of them without suppression; k-anonymity and distinct
+    # l-diversity with it): 1 they hold, -1 they do not, 0 unknown.
     state = np.zeros(total, dtype=np.int8)
-    score = np.full(total, np.nan)
+    evaluated = np.zeros(total, dtype=bool)
     best: list[tuple[float, int, int]] = []  # (score, height, id)
-    monotonic = limit == 0 or all(m.monotonic_with_suppression for m in checker.models)
+    monotonic = bool(checker.monotonic)
+    everything_monotonic = not checker.others
     # Loss and entropy: without suppression the score of a node equals its lower bound.
-    bounds_exact = computed is not None and limit == 0 and monotonic
+    bounds_exact = computed is not None and limit == 0
 
     def better(value: float, node: int) -> bool:
         return not best or (value, int(height[node]), node) < best[0]
@@ -489,22 +505,22 @@ def _optimal(
         return bool(best) and bounds[node] > best[0][0]
 
     def evaluate(node: int) -> bool:
+        """Check a node against all models; returns whether the monotonic ones hold."""
         key = tuple(int(x) for x in levels[node])
-        anonymous, table, bad, _ = checker.check(key)
+        anonymous, monotonic_ok, table, bad, _ = checker.check_both(key)
+        evaluated[node] = True
         if dynamic:
             floor, _ = quality.evaluate(key, table, np.zeros(len(table.counts), dtype=bool))
             mask = above(node)
             bounds[mask] = np.maximum(bounds[mask], floor)
         if anonymous:
             value, _ = quality.evaluate(key, table, bad)
-            score[node] = value
             if better(value, node):
                 best[:] = [(value, int(height[node]), node)]
-        return anonymous
+        return monotonic_ok
 
     def tag(node: int, anonymous: bool) -> None:
         if not monotonic:
-            state[node] = 1 if anonymous else -1
             return
         if anonymous:
             state[above(node)] = 1
@@ -521,7 +537,8 @@ def _optimal(
     # is the exact score (no suppression) phase 2 needs no grouping, so classify plainly.
     prune = not bounds_exact
     if monotonic:
-        # Phase 1: classify anonymity by binary search on upward paths (Flash style).
+        # Phase 1: classify the monotonic models by binary search on upward paths (Flash
+        # style); the other models are checked on the same groupings.
         # Node order: lower lattice level first, then lower bound of the score.
         order = np.lexsort((np.arange(total), bounds, height))
         rank = np.empty(total, dtype=np.int64)
@@ -558,6 +575,7 @@ def _optimal(
         candidates = np.flatnonzero(state == 1)
     else:
         candidates = np.arange(total)
+    candidates = candidates[~evaluated[candidates]]
     # Phase 2: evaluate in order of the lower bound until it cannot beat the best score
     # (bottom-up when the bounds are learnt on the way).
     if dynamic:
@@ -569,19 +587,15 @@ def _optimal(
             if dynamic:
                 continue
             break
-        if not np.isnan(score[node]):
+        if evaluated[node] or state[node] == -1:
             continue
-        if state[node] == -1:
-            continue
-        if bounds_exact:
+        if bounds_exact and everything_monotonic:
             # Anonymous without any suppression: the score is the bound itself.
             value = float(bounds[node])
-            score[node] = value
             if better(value, node):
                 best[:] = [(value, int(height[node]), node)]
             continue
-        anonymous = evaluate(node)
-        tag(node, anonymous)
+        tag(node, evaluate(node))
     if not best:
         return None
     value, _, node = best[0]
