@@ -1,12 +1,14 @@
 """Column-level accuracy of piguard's data discovery on the labelled benchmark set.
 
     .venv/bin/python benchmarks/discovery/generate.py --out /tmp/dbench --rows 2000
-    .venv/bin/python benchmarks/discovery/evaluate.py /tmp/dbench
+    .venv/bin/python benchmarks/discovery/evaluate.py /tmp/dbench [--presidio]
 
 Also scores the bundled sample data (examples/data, column/field records of
 ground_truth.jsonl). A column is right when its kind and entity (or, for entity-less PI,
 its category) match the label; a not-PI column must not be reported as PI. "Missed
-sensitive" counts labelled sensitive columns not reported as sensitive PI.
+sensitive" counts labelled sensitive columns not reported as sensitive PI. ``--presidio``
+also scores presidio-structured on the CSV tables (its entity names mapped to ours; for
+free text and entity-less PI any PI label counts for it).
 """
 
 from __future__ import annotations
@@ -121,8 +123,55 @@ def sample_data() -> dict[str, Any]:
     return score(labels, found)
 
 
+# presidio's entity names → DESIGN.md's (what the peer can name at all).
+PRESIDIO_TO_OURS = {
+    "PHONE_NUMBER": "CN_MOBILE",
+    "EMAIL_ADDRESS": "EMAIL",
+    "CREDIT_CARD": "BANK_CARD",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "MAC_ADDRESS": "MAC_ADDRESS",
+}
+
+
+def presidio_csv(folder: Path, n: int = 1000) -> dict[str, Any]:
+    """presidio-structured on the CSV tables of the set (same offline set-up as speed.py)."""
+    import pandas as pd
+    from presidio_structured import PandasAnalysisBuilder
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from speed import presidio_engine
+
+    labels = [json.loads(line) for line in (folder / "labels.jsonl").open(encoding="utf-8")]
+    labels = [lab for lab in labels if lab["file"].endswith(".csv")]
+    builder = PandasAnalysisBuilder(analyzer=presidio_engine())
+    right = 0
+    missed_sensitive = 0
+    for path in sorted(folder.glob("*.csv")):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        mapping = builder.generate_analysis(df, n=min(n, len(df)), language="zh").entity_mapping
+        for lab in (lab for lab in labels if lab["file"] == path.name):
+            got = PRESIDIO_TO_OURS.get(mapping.get(lab["column"], ""))
+            is_pi = lab["column"] in mapping
+            if not lab["pi"]:
+                ok = not is_pi
+            elif lab["kind"] in ("identifier", "masked", "hashed") and lab["entity"]:
+                ok = got == lab["entity"]
+            else:
+                ok = is_pi  # free text or entity-less PI: any PI label counts
+            right += ok
+            missed_sensitive += bool(lab.get("sensitive")) and not is_pi
+    return {"columns": len(labels), "correct": right, "missed_sensitive": missed_sensitive}
+
+
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/piguard-discovery-bench")
+    if "--presidio" in sys.argv:
+        peer = presidio_csv(folder)
+        print(
+            f"== presidio-structured on the CSV tables: {peer['correct']}/{peer['columns']} "
+            f"columns right ({peer['correct'] / peer['columns']:.3f}); sensitive columns with "
+            f"no PI label: {peer['missed_sensitive']}"
+        )
     for name, result in (("benchmark set", bench_set(folder)), ("examples/data", sample_data())):
         print(
             f"== {name}: {result['correct']}/{result['columns']} columns right, "

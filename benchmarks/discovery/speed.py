@@ -111,11 +111,10 @@ print(json.dumps({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.
 """
 
 
-def presidio_run(path: Path, n: int) -> dict[str, object]:
-    import pandas as pd
+def presidio_engine() -> object:
+    """Presidio offline, as in benchmarks/detect/speed.py (spaCy blank("zh"), no download)."""
     import presidio_analyzer.predefined_recognizers as pr
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_structured import PandasAnalysisBuilder
 
     from piguard.integrations.presidio import offline_nlp_engine, pin_tldextract_offline
 
@@ -129,9 +128,16 @@ def presidio_run(path: Path, n: int) -> dict[str, object]:
         registry.add_recognizer(cls(supported_language="zh"))
     regions = ("US", "UK", "DE", "FE", "IL", "IN", "CA", "BR", "CN")
     registry.add_recognizer(pr.PhoneRecognizer(supported_language="zh", supported_regions=regions))
-    engine = AnalyzerEngine(
+    return AnalyzerEngine(
         registry=registry, nlp_engine=offline_nlp_engine(("zh",)), supported_languages=["zh"]
     )
+
+
+def presidio_run(path: Path, n: int) -> dict[str, object]:
+    import pandas as pd
+    from presidio_structured import PandasAnalysisBuilder
+
+    engine = presidio_engine()
     t0 = time.perf_counter()
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     t_read = time.perf_counter() - t0
