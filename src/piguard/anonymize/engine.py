@@ -319,8 +319,7 @@ class _Checker:
         arr = np.array(node, dtype=np.int64)
         ok: npt.NDArray[np.bool_] = np.all(self.cache_levels <= arr[None, :], axis=1)
         sizes = np.where(ok, self.cache_sizes, np.iinfo(np.int64).max)
-        order = np.argsort(sizes)
-        slot = int(order[0])
+        slot = int(np.argmin(sizes))
         entry = self.cache[slot]
         if ok[slot] and entry is not None:
             return entry
@@ -506,9 +505,14 @@ def _optimal(
 
     def evaluate(node: int) -> bool:
         """Check a node against all models; returns whether the monotonic ones hold."""
-        key = tuple(int(x) for x in levels[node])
+        key = tuple(levels[node].tolist())
         anonymous, monotonic_ok, table, bad, _ = checker.check_both(key)
         evaluated[node] = True
+        if anonymous and bounds_exact:
+            # No suppression: the score is the precomputed bound, no need to evaluate.
+            if better(float(bounds[node]), node):
+                best[:] = [(float(bounds[node]), int(height[node]), node)]
+            return monotonic_ok
         if dynamic:
             floor, _ = quality.evaluate(key, table, np.zeros(len(table.counts), dtype=bool))
             mask = above(node)

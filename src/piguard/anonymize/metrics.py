@@ -148,7 +148,7 @@ class Loss:
                 np.ones_like(share) if self.s_factor == 1.0 else share + self.s_factor * (1 - share)
             )
             parts[d] = float(np.where(suppressed, supp, share * self.g_factor).sum())
-        per = np.array([self._normalise(np.array([parts[d]]), d)[0] for d in range(len(parts))])
+        per = self._normalise_all(parts)
         return float(self._combine(per[None, :])[0]), per.tolist()
 
     def lower_bounds(self, levels: npt.NDArray[np.int64]) -> F64:
@@ -159,13 +159,24 @@ class Loss:
         self, levels: tuple[int, ...], table: ClassTable, suppressed: npt.NDArray[np.bool_]
     ) -> tuple[float, list[float]]:
         counts = table.counts.astype(np.float64)
-        parts = np.zeros(len(levels))
+        share = np.empty((len(counts), len(levels)))
         for d, level in enumerate(levels):
-            share = self._shares[d][level][table.codes[:, d]] * counts
-            supp = counts if self.s_factor == 1.0 else share + self.s_factor * (counts - share)
-            parts[d] = float(np.where(suppressed, supp, share * self.g_factor).sum())
-        per = np.array([self._normalise(np.array([parts[d]]), d)[0] for d in range(len(levels))])
+            share[:, d] = self._shares[d][level][table.codes[:, d]]
+        share *= counts[:, None]
+        if self.s_factor == 1.0:
+            supp = np.broadcast_to(counts[:, None], share.shape)
+        else:
+            supp = share + self.s_factor * (counts[:, None] - share)
+        parts = np.where(suppressed[:, None], supp, share * self.g_factor).sum(axis=0)
+        per = self._normalise_all(parts)
         return float(self._combine(per[None, :])[0]), per.tolist()
+
+    def _normalise_all(self, parts: F64) -> F64:
+        """Normalise one aggregate per attribute (the vector form of ``_normalise``)."""
+        lo = self.g_factor * self._n / self._domain
+        span = self._n - lo
+        safe = np.where(span > 0, span, 1.0)
+        return np.where(span > 0, _floor10(np.maximum((parts - lo) / safe, 0.0)), 0.0)
 
 
 @dataclass
