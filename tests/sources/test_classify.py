@@ -360,3 +360,14 @@ def test_any_column_gets_a_valid_classification(header: str, values: list[object
 @functools.cache
 def _judge(cls: type) -> Any:
     return cls(today=TODAY)  # one engine for all examples (loading it takes a second)
+
+
+def test_entity_options_narrow_the_inventory() -> None:
+    path = EXAMPLES / "shop_orders.csv"
+    only = discover([str(path)], DiscoveryOptions(today=TODAY, entities=("CN_MOBILE",)))
+    assert {c.entity for c in only.columns if c.pi and c.kind != "free_text"} == {"CN_MOBILE"}
+    remark = next(c for c in only.columns if c.column == "remark")
+    assert [e for e, _ in remark.entity_mix] == ["CN_MOBILE"]
+    without = discover([str(path)], DiscoveryOptions(today=TODAY, exclude_entities=("EMAIL",)))
+    email = next(c for c in without.columns if c.column == "buyer_email")
+    assert (email.pi, email.kind) == (False, "none")

@@ -39,7 +39,7 @@ from piguard.sources._classify import (
 from piguard.sources._files import file_tables, walk_folder
 from piguard.sources._hints import hint_for
 from piguard.sources._model import Batch, Table, cell_text
-from piguard.sources._sql import is_database_url, redact_url, sql_tables
+from piguard.sources._sql import SqlTable, is_database_url, redact_url, sql_tables
 
 __all__ = [
     "INVENTORY_SCHEMA",
@@ -397,6 +397,8 @@ def _report(
                 hint=st.hint,
             )
         )
+    if options.entities or options.exclude_entities:
+        findings = [_only_requested(f, options) for f in findings]
     total_rows = rows
     if table.server_sampled and table.rows_total is not None:
         total_rows = table.rows_total
@@ -477,6 +479,44 @@ def _report(
     )
 
 
+def _only_requested(f: ColumnFinding, options: DiscoveryOptions) -> ColumnFinding:
+    """Apply --entities / --exclude-entities to a column finding."""
+    wanted = {e.strip().upper() for e in options.entities or ()}
+    unwanted = {e.strip().upper() for e in options.exclude_entities or ()}
+
+    def ok(entity: str) -> bool:
+        return (not wanted or entity in wanted) and entity not in unwanted
+
+    if f.entity is not None and not ok(f.entity):
+        return dataclasses.replace(
+            f,
+            entity=None,
+            category=None,
+            sensitive=False,
+            grade=None,
+            pi=False,
+            kind="none",
+            also=(),
+            why=f"{f.entity} not requested (--entities / --exclude-entities)",
+        )
+    if f.entity_mix:
+        mix = tuple((e, c) for e, c in f.entity_mix if ok(e))
+        if mix != f.entity_mix:
+            sensitive = any(
+                e in taxonomy.ENTITY_CATEGORIES and taxonomy.entity_category(e).sensitive
+                for e, _ in mix
+            )
+            return dataclasses.replace(
+                f,
+                entity_mix=mix,
+                pi=bool(mix),
+                sensitive=sensitive,
+                grade=("sensitive" if sensitive else "ordinary") if mix else None,
+                category=f.category if mix else None,
+            )
+    return f
+
+
 def _child_grade(f: ColumnFinding, age: int) -> ColumnFinding:
     if not f.pi or f.category is None or f.sensitive:
         return f
@@ -553,12 +593,17 @@ def _profile_unit(
     except PiguardError as exc:
         errors.append({"source": unit.shown, "message": _located(exc, unit.shown)})
         return reports, errors, notes
-    for table in tables:
-        try:
-            callback = on_table(table) if on_table is not None else None
-            reports.append(profile_table(table, judge, options, on_rows=callback))
-        except PiguardError as exc:
-            errors.append({"source": unit.shown, "message": _located(exc, unit.shown)})
+    try:
+        for table in tables:
+            try:
+                callback = on_table(table) if on_table is not None else None
+                reports.append(profile_table(table, judge, options, on_rows=callback))
+            except PiguardError as exc:
+                errors.append({"source": unit.shown, "message": _located(exc, unit.shown)})
+    finally:
+        engines = {id(t.engine): t.engine for t in tables if isinstance(t, SqlTable)}
+        for engine in engines.values():
+            engine.dispose()  # close the database connections of this source
     return reports, errors, notes
 
 
