@@ -152,8 +152,8 @@ def test_finding_line_and_format() -> None:
         ),
         (
             (
-                "datamap: 1\nsystems:\n  - id: a\n    functions:\n      - id: f\n        type: core\n"
-                "        pi: []\n"
+                "datamap: 1\nsystems:\n  - id: a\n    functions:\n      - id: f\n"
+                "        type: core\n        pi: []\n"
             ),
             6,
             "'core' is not one of basic, extended",

@@ -52,7 +52,8 @@ class Server:
 def start_server(
     db_url: str, data_dir: Path, prefix: str, *, extra_env: dict[str, str] | None = None
 ) -> Server:
-    """Create the admin key, then start ``python -m piguard serve`` and wait for /healthz."""
+    """Create the admin key, then start the app under uvicorn (as ``piguard serve`` does) and
+    wait for /healthz. ``piguard serve`` itself is tested in test_cli_serve.py."""
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(db_url)
     upgrade(engine, prefix)
@@ -69,7 +70,16 @@ def start_server(
     }
     with log.open("wb") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "piguard", "serve", "--port", str(port), "--log-level", "info"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "piguard.service.app:app_from_env",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
             stdout=fh,
             stderr=subprocess.STDOUT,
             env=env,

@@ -44,7 +44,7 @@ def test_no_server_errors(sqlite_server: Server) -> None:
 
         @given(operation.as_strategy())
         @settings(
-            max_examples=6,
+            max_examples=5,
             deadline=None,
             derandomize=True,
             database=None,

@@ -19,6 +19,7 @@ The rules, with their sources (/work/shared/reference/cn_standards.md):
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -92,11 +93,16 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+@functools.lru_cache(maxsize=4096)
+def _canonical(key: str) -> str:
+    return taxonomy.get(key).key  # unknown keys raise, and exceptions are not cached
+
+
 def _check_categories(categories: Iterable[str]) -> tuple[str, ...]:
     out = []
     for key in categories:
         try:
-            out.append(taxonomy.get(key).key)
+            out.append(_canonical(key))
         except UnknownKeyError as exc:
             raise InputError(str(exc)) from None
     if not out:

@@ -320,19 +320,22 @@ def _install_errors(app: FastAPI) -> None:
 _bearer = HTTPBearer(auto_error=False, description="An API key: `piguard admin create-key`.")
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:
+    # async: a sync dependency would cost a thread-pool hop per request
     svc: Services = request.app.state.services
     return svc
 
 
-def _require(scope: str) -> Callable[..., str]:
-    def dependency(
+def _require(scope: str) -> Callable[..., Awaitable[str]]:
+    # async so that it runs on the event loop (no thread-pool hop); the key check reads the
+    # database only when its 5-second cache has expired
+    async def dependency(
         request: Request,
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> str:
         if creds is None or creds.scheme.lower() != "bearer":
             raise ApiError(401, "unauthorized", "missing API key (Authorization: Bearer <key>)")
-        found = _services(request).keys.check(creds.credentials)
+        found = request.app.state.services.keys.check(creds.credentials)
         if found is None:
             raise ApiError(401, "unauthorized", "invalid or revoked API key")
         key_id, scopes = found
@@ -591,7 +594,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ) -> s.DecisionOut:
         """May we process these PI categories of this person for this purpose now?"""
         d = svc.consent.decide(body.subject, body.notice, body.purpose, body.categories, at=body.at)
-        return _decision_out(d)
+        # the core's dict already has the response model's shape: skip re-validation
+        return JSONResponse(d.to_dict())  # type: ignore[return-value]
 
     @app.post("/v1/decisions/batch", response_model=s.BatchDecisionOut, tags=["decisions"])
     def decide_batch(
@@ -718,3 +722,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         )
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """An app from ``PIGUARD_*`` environment variables (for ``uvicorn --factory``):
+    ``uvicorn --factory piguard.service.app:app_from_env``."""
+    return create_app(Settings.load())

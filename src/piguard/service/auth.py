@@ -112,7 +112,8 @@ class ApiKeys:
             cached = self._cache.get(key_id)
         if cached is None or cached[2] < now:
             k = self.t.api_keys
-            with self.engine.connect() as conn:
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            with reader.connect() as conn:
                 row = conn.execute(
                     select(k.c.key_hash, k.c.scopes).where(k.c.id == key_id, k.c.revoked.is_(False))
                 ).first()

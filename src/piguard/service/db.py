@@ -124,13 +124,14 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite files get WAL and ``synchronous=FULL`` so that an acknowledged write
     survives a crash of the process (and of the machine)."""
     url = normalise_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": not url.startswith("sqlite")}
+    # no pool_pre_ping: it costs a round trip per query; stale connections are recycled instead
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs.update(pool_size=10, max_overflow=20)
-    if url.startswith("mysql"):
-        kwargs["pool_recycle"] = 3600
+    if not url.startswith("sqlite"):
+        kwargs["pool_recycle"] = 1800
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, insert, select
+from sqlalchemy import Engine, Row, bindparam, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice, Purpose
@@ -27,9 +29,31 @@ class SqlConsentStore:
     """:class:`piguard.consent.ConsentStore` over SQLAlchemy; each write is its own committed
     transaction, so a write has reached the database's log before the call returns."""
 
-    def __init__(self, engine: Engine, t: Tables):
+    def __init__(self, engine: Engine, t: Tables, *, notice_ttl: float = 1.0):
         self.engine = engine
+        # reads run in autocommit: no BEGIN/ROLLBACK round trips around a single SELECT
+        self.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.t = t
+        # the columns decisions need (the receipt is read only when asked for)
+        self._light = [c for c in t.consent_events.c if c.name != "receipt"]
+        e = t.consent_events
+        # built once: statement construction and cache-key generation dominate a decision
+        self._q_latest = (
+            select(*self._light)
+            .where(
+                e.c.subject == bindparam("subject"),
+                e.c.notice == bindparam("notice"),
+                e.c.purpose == bindparam("purpose"),
+            )
+            .order_by(e.c.seq.desc())
+            .limit(1)
+        )
+        # the latest version of each notice, cached for ``notice_ttl`` seconds (decisions read
+        # it on every call); a version published through this store is seen at once, one
+        # published by another process within ``notice_ttl``
+        self.notice_ttl = notice_ttl
+        self._latest: dict[str, tuple[float, Notice | None]] = {}
+        self._lock = threading.Lock()
 
     # notices
     def add_notice(self, notice: Notice) -> None:
@@ -56,14 +80,29 @@ class SqlConsentStore:
                 )
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
+        with self._lock:
+            self._latest.pop(notice.notice, None)
 
     def get_notice(self, notice: str, version: int | None = None) -> Notice | None:
+        if version is None:
+            now = time.monotonic()
+            with self._lock:
+                cached = self._latest.get(notice)
+            if cached is not None and cached[0] > now:
+                return cached[1]
+            found = self._load_notice(notice, None)
+            with self._lock:
+                self._latest[notice] = (now + self.notice_ttl, found)
+            return found
+        return self._load_notice(notice, version)
+
+    def _load_notice(self, notice: str, version: int | None) -> Notice | None:
         n = self.t.notices
         q = select(n).where(n.c.notice == notice)
         q = q.where(n.c.version == version) if version is not None else q
         q = q.order_by(n.c.version.desc()).limit(1)
         try:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 row = conn.execute(q).first()
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
@@ -133,13 +172,13 @@ class SqlConsentStore:
             guardian=guardian,
             child_until=row.child_until,
             ref=row.ref,
-            receipt=row.receipt,
+            receipt=getattr(row, "receipt", None),
         )
 
-    def _query(self, q: Any) -> list[ConsentEvent]:
+    def _query(self, q: Any, params: dict[str, Any] | None = None) -> list[ConsentEvent]:
         try:
-            with self.engine.connect() as conn:
-                return [self._event(r) for r in conn.execute(q)]
+            with self.reader.connect() as conn:
+                return [self._event(r) for r in conn.execute(q, params)]
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
 
@@ -151,11 +190,13 @@ class SqlConsentStore:
     def latest_event(
         self, subject: str, notice: str, purpose: str, action: Action | None = None
     ) -> ConsentEvent | None:
-        e = self.t.consent_events
-        q = select(e).where(e.c.subject == subject, e.c.notice == notice, e.c.purpose == purpose)
-        if action is not None:
-            q = q.where(e.c.action == action.value)
-        found = self._query(q.order_by(e.c.seq.desc()).limit(1))
+        params = {"subject": subject, "notice": notice, "purpose": purpose}
+        if action is None:
+            found = self._query(self._q_latest, params)
+        else:
+            e = self.t.consent_events
+            q = self._q_latest.where(e.c.action == action.value)
+            found = self._query(q, params)
         return found[0] if found else None
 
     def latest_events(
@@ -169,7 +210,7 @@ class SqlConsentStore:
         for start in range(0, len(subjects), 500):
             chunk = list(subjects[start : start + 500])
             q = (
-                select(e)
+                select(*self._light)
                 .where(e.c.subject.in_(chunk), e.c.notice == notice, e.c.purpose == purpose)
                 .order_by(e.c.seq)
             )
