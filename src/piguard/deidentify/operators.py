@@ -568,17 +568,29 @@ class Hash(_Keyed):
         digest, key, prefix, alg = _hmac.digest, self._mac_key, self.config.prefix, self._digest
         nbytes = (self._n + 1) // 2
         odd = self._n % 2 == 1
-        # One OpenSSL one-shot HMAC per distinct value; repeated values (join keys) are cached.
+        # One OpenSSL one-shot HMAC per distinct value: repeated values (join keys) come from
+        # a cache, unless the first values show that the column hardly repeats.
         cache: dict[str, str] = {}
-        get = cache.get
         out: list[str] = []
-        append = out.append
-        for v in values:
+        head = values[:4096]
+        for v in head:
+            p = cache.get(v)
+            if p is None:
+                h = digest(key, v.encode(), alg)[:nbytes].hex()
+                p = cache[v] = prefix + (h[:-1] if odd else h)
+            out.append(p)
+        rest = values[4096:]
+        if len(cache) > 0.95 * len(head):
+            cut = self._n
+            out.extend(prefix + digest(key, v.encode(), alg).hex()[:cut] for v in rest)
+            return out
+        get = cache.get
+        for v in rest:
             p = get(v)
             if p is None:
                 h = digest(key, v.encode(), alg)[:nbytes].hex()
                 p = cache[v] = prefix + (h[:-1] if odd else h)
-            append(p)
+            out.append(p)
         return out
 
 
