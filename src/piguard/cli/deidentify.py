@@ -38,6 +38,7 @@ class InputKind(enum.StrEnum):
     text = "text"
     csv = "csv"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 def _check_paths(input_path: Path, output: Path) -> None:
@@ -105,7 +106,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 metavar="INPUT",
-                help="A text, CSV or JSON Lines file, or a database URL (with --table).",
+                help="A text, CSV, JSON Lines or Parquet file, or a database URL (with --table).",
             ),
         ],
         output: Annotated[
@@ -127,7 +128,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         kind: Annotated[
-            InputKind, typer.Option("--kind", help="auto (by suffix), text, csv or jsonl.")
+            InputKind, typer.Option("--kind", help="auto (by suffix), text, csv, jsonl or parquet.")
         ] = InputKind.auto,
         keys: Annotated[
             str | None,

@@ -29,6 +29,7 @@ import datetime
 import io
 import itertools
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -624,6 +625,89 @@ class Deidentifier:
         self._emit(summary)
         return summary
 
+    def transform_arrow(
+        self,
+        batch: Any,
+        *,
+        plans: Sequence[ColumnPlan] | None = None,
+        table: str | None = None,
+        counts: Counter[tuple[str, str, str]] | None = None,
+    ) -> Any:
+        """De-identify one ``pyarrow.RecordBatch`` (the per-batch function that Spark's
+        ``mapInArrow`` or any Arrow pipeline calls). Columns are planned from this batch
+        unless ``plans`` are given; protected columns come back as strings (nulls stay
+        null), kept columns unchanged, suppressed columns are left out."""
+        import pyarrow as pa  # the parquet / spark extras
+
+        names = list(batch.schema.names)
+        raw = [batch.column(j).to_pylist() for j in range(batch.num_columns)]
+        cols = [["" if v is None else str(v) for v in col] for col in raw]
+        if plans is None:
+            sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
+            plans = self.plan_columns(names, sample, table)
+        new = self.transform_columns(
+            plans, cols, table=table, counts=counts if counts is not None else Counter()
+        )
+        arrays, out_names = [], []
+        for j, plan in enumerate(plans):
+            if self._suppressed(plan):
+                continue
+            out_names.append(names[j])
+            if new[j] is cols[j]:
+                arrays.append(batch.column(j))
+            else:
+                values = [None if r is None else v for r, v in zip(raw[j], new[j], strict=True)]
+                arrays.append(pa.array(values, type=pa.string()))
+        return pa.RecordBatch.from_arrays(arrays, names=out_names)
+
+    def deidentify_parquet(
+        self, source: str | Path, output: str | Path, *, table: str | None = None
+    ) -> Summary:
+        """De-identify a Parquet file batch by batch into ``output`` (+ metadata)."""
+        import pyarrow.parquet as pq  # the parquet extra
+
+        src = self._source = str(source)
+        table = table or Path(source).name
+        summary = Summary(source=src, kind="table")
+        try:
+            reader = pq.ParquetFile(source)
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"not a readable Parquet file ({type(exc).__name__})", source=src
+            ) from None
+        target = Path(output)
+        part = target.with_name(f".{target.name}.part")
+        writer: Any = None
+        plans: list[ColumnPlan] | None = None
+        try:
+            for batch in reader.iter_batches(batch_size=_BATCH):
+                if plans is None:
+                    names = list(batch.schema.names)
+                    cols = [[("" if v is None else str(v)) for v in batch.column(j).to_pylist()]
+                            for j in range(batch.num_columns)]  # fmt: skip
+                    sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
+                    plans = self.plan_columns(names, sample, table)
+                    summary.columns = plans
+                out = self.transform_arrow(batch, plans=plans, table=table, counts=summary.counts)
+                if writer is None:
+                    writer = pq.ParquetWriter(part, out.schema)
+                writer.write_batch(out)
+                summary.rows += batch.num_rows
+            if writer is None:
+                raise InputError("the Parquet file has no rows", source=src)
+            writer.close()
+            writer = None
+            with atomic_write(metadata_path(target)) as fh:
+                fh.write(json.dumps(self._metadata(summary, {}), ensure_ascii=False))
+            os.replace(part, target)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            part.unlink(missing_ok=True)
+            raise
+        self._emit(summary)
+        return summary
+
     def deidentify_sql(
         self,
         url: str,
@@ -714,17 +798,25 @@ class Deidentifier:
         encoding: str | None = None,
         progress: Any = None,
     ) -> Summary:
-        """De-identify a file: ``kind`` is ``csv``, ``jsonl``, ``text`` or ``auto`` (by suffix)."""
+        """De-identify a file: ``kind`` is ``csv``, ``jsonl``, ``parquet``, ``text`` or ``auto``
+        (by suffix)."""
         if kind == "auto":
             suffix = Path(source).suffix.lower()
-            kind = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "text")
+            kind = {
+                ".csv": "csv",
+                ".jsonl": "jsonl",
+                ".ndjson": "jsonl",
+                ".parquet": "parquet",
+            }.get(suffix, "text")
         if kind == "csv":
             return self.deidentify_csv(source, output, encoding=encoding, progress=progress)
         if kind == "jsonl":
             return self.deidentify_jsonl(source, output, encoding=encoding, progress=progress)
         if kind == "text":
             return self.deidentify_text_file(source, output, encoding=encoding)
-        raise ConfigError(f"unknown input kind {kind!r}: use auto, text, csv or jsonl")
+        if kind == "parquet":
+            return self.deidentify_parquet(source, output)
+        raise ConfigError(f"unknown input kind {kind!r}: use auto, text, csv, jsonl or parquet")
 
 
 # ---------------------------------------------------------------------------- helpers
