@@ -281,8 +281,11 @@ def prove(
         Path | None, typer.Option("-o", "--output", help="Write the proof file here.")
     ] = None,
 ) -> None:
-    """Write an inclusion proof (an event is in the log) or a consistency proof (a later
-    checkpoint extends an earlier one) as a JSON proof file."""
+    """Write an inclusion or consistency proof as a JSON proof file.
+
+    An inclusion proof shows that an event is in the log at a checkpoint's tree size; a
+    consistency proof shows that a later checkpoint extends an earlier one.
+    """
     chosen = sum(x is not None for x in (index, event_hash, old))
     if chosen != 1:
         raise InputError("give exactly one of --index, --event-hash or --from")
@@ -349,9 +352,11 @@ def verify(
         typer.Option("--log", help="Verify the whole log (a path or URL) instead of one proof."),
     ] = None,
 ) -> None:
-    """Verify offline, with only the public key: a checkpoint's signature, a proof against a
-    checkpoint, or the whole log (every event, subtree and signed checkpoint; with --checkpoint
-    the witness copy also catches truncation of the stored checkpoints).
+    """Verify offline with only the public key: a checkpoint, a proof, or the whole log.
+
+    With --checkpoint alone: the checkpoint's signature. With --proof: the proof against the
+    checkpoint. With --log: every event, stored subtree and signed checkpoint; a --checkpoint
+    witness copy then also catches truncation of the stored checkpoints.
 
     Any failure prints one line naming the event or tree size and exits with code 2.
     """
