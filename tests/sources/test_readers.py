@@ -257,3 +257,13 @@ def test_folder_walk_with_globs(tmp_path: Path) -> None:
     ]
     assert rel(walk_folder(tmp_path, include=["*.csv"], exclude=["skip*"])) == ["a/x.csv"]
     assert rel(walk_folder(tmp_path, include=["a/*"])) == ["a/skip.csv", "a/x.csv", "a/y.tsv"]
+
+
+def test_truncated_quote_is_found_by_both_engines(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_text('name,note\n张伟,"ok"\n李娜,"cut in the mid', encoding="utf-8")
+    for engine in ("arrow", "python"):
+        (table,) = file_tables(path, csv_engine=engine)
+        with pytest.raises(InputError, match="truncated") as info:
+            list(table.batches())
+        assert info.value.line == 3

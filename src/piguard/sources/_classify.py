@@ -458,11 +458,12 @@ def classify(
         entity = guess[0][0] if guess else hint_entity
         rate = masked / n
         example = {
-            "CN_MOBILE": "138****5678",
-            "CN_RESIDENT_ID": "110***********1234",
-            "BANK_CARD": "6222 **** **** 3894",
-            "PERSON_NAME": "张*",
-            "EMAIL": "z***@example.com",
+            # shapes, not values: a report never repeats the data
+            "CN_MOBILE": "1xx****xxxx",
+            "CN_RESIDENT_ID": "xxx***********xxxx",
+            "BANK_CARD": "xxxx **** **** xxxx",
+            "PERSON_NAME": "X*",
+            "EMAIL": "x***@domain",
         }.get(entity or "", "***")
         why = f"{rate:.0%} of sampled values are masked like {example}: already de-identified"
         if header:

@@ -333,7 +333,7 @@ def _arrow_present(array: Any) -> Any:
     import pyarrow.compute as pc
 
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return pc.filter(array, pc.and_(pc.is_valid(array), pc.not_equal(array, "")))
+        return pc.filter(array, pc.not_equal(array, ""))  # null compares to null: dropped
     return pc.drop_null(array)
 
 
