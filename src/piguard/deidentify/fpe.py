@@ -10,7 +10,9 @@ keep working (GB/T 37964-2019 Appendix A lists FPE among the cryptographic techn
   and a recomputed ISO 7064 MOD 11-2 check character; ``keep_region`` / ``keep_birth_date``
   keep those parts (they then feed the tweak);
 * a bank card keeps its BIN (first 6 digits) and gets a new Luhn check digit;
-* anything else: the digits (or letters and digits) are encrypted in place.
+* anything else: the digits (or letters and digits) are encrypted in place, re-encrypted
+  while the result would be a valid identifier of the entity (cycle walking on the
+  complement), so decryption can tell the two paths apart.
 
 Components that are not a power of the radix (valid regions, dates) are numbered, packed into
 one integer and encrypted over the smallest decimal width that holds them, re-encrypting until
@@ -31,7 +33,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hmac
-from collections.abc import Callable
+from typing import Any
 
 from ff3 import FF3Cipher
 
@@ -163,24 +165,37 @@ class FormatPreservingEncryptor:
         raise InvalidFormat("too few letters or digits for format-preserving encryption")
 
     # ------------------------------------------------------------------ public
-    def _dispatch(self, value: str, entity: str | None, decrypt: bool) -> str:
-        handler: Callable[[str, bool], str] | None = None
-        compact = value
+    def _handler(self, value: str, entity: str | None) -> tuple[str, Any] | None:
+        """The compact form and the format-aware handler for ``value``, or None when the
+        value is outside that handler's domain (not a valid identifier, or a resident ID with
+        a region or birth date the domain does not hold)."""
         if entity == "CN_MOBILE" and cn_mobile.is_valid(value):
-            compact, handler = cn_mobile.compact(value), self._mobile
-        elif entity == "CN_RESIDENT_ID" and len(cn_ric.compact(value)) == 18:
+            return cn_mobile.compact(value), self._mobile
+        if entity == "CN_RESIDENT_ID":
             compact = cn_ric.compact(value)
-            if compact[:17].isdigit() and cn_ric.is_valid(compact):
-                handler = self._resident_id
-        elif entity == "BANK_CARD" and bank_card.is_valid(value):
-            compact, handler = bank_card.compact(value), self._bank_card
-        if handler is None:
-            return self._generic(value, decrypt)
-        try:
-            out = handler(compact, decrypt)
-        except InvalidFormat:
-            return self._generic(value, decrypt)
-        return _restore_layout(value, compact, out)
+            if len(compact) == 18 and compact[:17].isdigit() and cn_ric.is_valid(compact):
+                day = (_birth(compact) - BIRTH_FIRST).days
+                if compact[:6] in _regions()[1] and 0 <= day < _DAYS:
+                    return compact, self._resident_id
+            return None
+        if entity == "BANK_CARD" and bank_card.is_valid(value):
+            return bank_card.compact(value), self._bank_card
+        return None
+
+    def _dispatch(self, value: str, entity: str | None, decrypt: bool) -> str:
+        found = self._handler(value, entity)
+        if found is not None:
+            compact, handler = found
+            return _restore_layout(value, compact, handler(compact, decrypt))
+        # Outside the handler's domain: digits in place, re-encrypted while the result falls
+        # inside the domain ("cycle walking" on the complement), so that decryption, which
+        # sends everything in the domain to the handler, finds its way back.
+        out = self._generic(value, decrypt)
+        for _ in range(10_000):
+            if self._handler(out, entity) is None:
+                return out
+            out = self._generic(out, decrypt)
+        raise InvalidFormat("format-preserving encryption did not leave the identifier domain")
 
     def encrypt(self, value: str, entity: str | None = None) -> str:
         """Encrypt ``value``; a valid identifier of ``entity`` stays valid."""
@@ -189,6 +204,10 @@ class FormatPreservingEncryptor:
     def decrypt(self, value: str, entity: str | None = None) -> str:
         """Invert :meth:`encrypt` (same key, options and entity)."""
         return self._dispatch(value, entity, decrypt=True)
+
+
+def _birth(compact: str) -> datetime.date:
+    return datetime.date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14]))
 
 
 def _restore_layout(original: str, compact: str, new: str) -> str:
