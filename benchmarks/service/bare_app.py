@@ -1,5 +1,6 @@
 """The framework's ceiling: a bare FastAPI endpoint with the same request body as
-/v1/decisions, no auth, no database (served by uvicorn exactly like the service)."""
+/v1/decisions (async, like the service's route), no auth, no database, served by uvicorn
+exactly like the service (one worker, no access log)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class DecisionIn(BaseModel):
 
 
 @app.post("/v1/decisions")
-def decide(body: DecisionIn) -> dict[str, object]:
+async def decide(body: DecisionIn) -> dict[str, object]:
     return {
         "allow": True,
         "reason": "consented",

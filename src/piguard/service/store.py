@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, bindparam, insert, select
@@ -48,6 +48,10 @@ class SqlConsentStore:
             .order_by(e.c.seq.desc())
             .limit(1)
         )
+        # and compiled once to the driver's SQL (the hot path of every decision)
+        self._latest_compiled = self._q_latest.compile(dialect=engine.dialect)
+        self._sql_latest = str(self._latest_compiled)
+        self._latest_positional = self._latest_compiled.positiontup
         # the latest version of each notice, cached for ``notice_ttl`` seconds (decisions read
         # it on every call); a version published through this store is seen at once, one
         # published by another process within ``notice_ttl``
@@ -170,10 +174,26 @@ class SqlConsentStore:
             time=from_us(row.time_us),
             categories=tuple(json.loads(row.categories)),
             guardian=guardian,
-            child_until=row.child_until,
+            # driver-level reads (the decision hot path) get SQLite dates as ISO text
+            child_until=date.fromisoformat(row.child_until)
+            if isinstance(row.child_until, str)
+            else row.child_until,
             ref=row.ref,
             receipt=getattr(row, "receipt", None),
         )
+
+    def _query_driver(self, params: dict[str, Any]) -> list[ConsentEvent]:
+        bound = self._latest_compiled.construct_params(params)
+        args: Any = (
+            tuple(bound[name] for name in self._latest_positional)
+            if self._latest_positional
+            else bound
+        )
+        try:
+            with self.reader.connect() as conn:
+                return [self._event(r) for r in conn.exec_driver_sql(self._sql_latest, args)]
+        except SQLAlchemyError as exc:
+            raise _storage(exc) from None
 
     def _query(self, q: Any, params: dict[str, Any] | None = None) -> list[ConsentEvent]:
         try:
@@ -192,7 +212,7 @@ class SqlConsentStore:
     ) -> ConsentEvent | None:
         params = {"subject": subject, "notice": notice, "purpose": purpose}
         if action is None:
-            found = self._query(self._q_latest, params)
+            found = self._query_driver(params)
         else:
             e = self.t.consent_events
             q = self._q_latest.where(e.c.action == action.value)
