@@ -67,7 +67,9 @@ ExcludeGlobOption = Annotated[
 ]
 SchemaOption = Annotated[
     list[str] | None,
-    typer.Option("--schema", help="Databases: schema to scan (repeatable; default: the default)."),
+    typer.Option(
+        "--schema", help="Databases: schema to scan (repeatable; default schema if none)."
+    ),
 ]
 AsTextOption = Annotated[
     bool,
