@@ -181,6 +181,9 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
         svc.datamap = dm.parse_datamap(text_, source="datamap")
         svc.datamap_text = text_
     svc.closers.append(engine.dispose)
+    store = svc.consent.store
+    if isinstance(store, SqlConsentStore):
+        svc.closers.append(store.close)
     if isinstance(sink, MerkleLogSink):
         svc.closers.append(sink.close)
     if audit_log is not None:

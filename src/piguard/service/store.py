@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, Row, bindparam, insert, select
@@ -18,6 +20,16 @@ from piguard.errors import StorageError
 from piguard.service.db import Tables, from_us, to_us
 
 __all__ = ["SqlConsentStore", "SqlDatamapStore"]
+
+
+def _set_autocommit(conn: Any) -> None:
+    """Autocommit on a raw DBAPI connection of sqlite3, psycopg 3 or PyMySQL."""
+    if hasattr(conn, "isolation_level") and type(conn).__module__.startswith("sqlite3"):
+        conn.isolation_level = None
+    elif callable(getattr(conn, "autocommit", None)):
+        conn.autocommit(True)  # PyMySQL
+    else:
+        conn.autocommit = True  # psycopg
 
 
 def _storage(exc: SQLAlchemyError) -> StorageError:
@@ -49,6 +61,10 @@ class SqlConsentStore:
             .limit(1)
         )
         # and compiled once to the driver's SQL (the hot path of every decision)
+        self._light_names = [c.name for c in self._light]
+        self._fast: Any = None
+        self.fast_driver: Any = None  # the DBAPI connection of the decision reader
+        self._fast_lock = threading.Lock()
         self._latest_compiled = self._q_latest.compile(dialect=engine.dialect)
         self._sql_latest = str(self._latest_compiled)
         self._latest_positional = self._latest_compiled.positiontup
@@ -157,7 +173,7 @@ class SqlConsentStore:
             raise _storage(exc) from None
 
     @staticmethod
-    def _event(row: Row[Any]) -> ConsentEvent:
+    def _event(row: Row[Any] | SimpleNamespace) -> ConsentEvent:
         guardian = (
             Guardian(subject=row.guardian, relationship=row.guardian_relationship or "")
             if row.guardian
@@ -183,17 +199,51 @@ class SqlConsentStore:
         )
 
     def _query_driver(self, params: dict[str, Any]) -> list[ConsentEvent]:
+        """The latest-event read on a dedicated autocommit DBAPI connection (detached from
+        the pool, so its autocommit mode never leaks to other users): no pool checkout, no
+        BEGIN/ROLLBACK, no SQLAlchemy execution context. Each SELECT sees every committed
+        write. On a driver error the connection is dropped and reopened on the next call."""
         bound = self._latest_compiled.construct_params(params)
         args: Any = (
             tuple(bound[name] for name in self._latest_positional)
             if self._latest_positional
             else bound
         )
-        try:
-            with self.reader.connect() as conn:
-                return [self._event(r) for r in conn.exec_driver_sql(self._sql_latest, args)]
-        except SQLAlchemyError as exc:
-            raise _storage(exc) from None
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        with self._fast_lock:
+            try:
+                if self._fast is None:
+                    fairy = self.engine.raw_connection()
+                    driver = fairy.driver_connection
+                    fairy.detach()
+                    _set_autocommit(driver)
+                    self._fast = fairy
+                    self.fast_driver = driver
+                cur = self._fast.cursor()
+                try:
+                    cur.execute(self._sql_latest, args)
+                    rows = cur.fetchall()
+                finally:
+                    cur.close()
+            except (dbapi_error, SQLAlchemyError) as exc:
+                self._close_fast()
+                raise StorageError(f"database error ({type(exc).__name__})") from None
+        return [
+            self._event(SimpleNamespace(**dict(zip(self._light_names, r, strict=True))))
+            for r in rows
+        ]
+
+    def _close_fast(self) -> None:
+        if self._fast is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing left to close
+                self._fast.close()
+            self._fast = None
+            self.fast_driver = None
+
+    def close(self) -> None:
+        """Close the dedicated read connection (the engine's pool is disposed by its owner)."""
+        with self._fast_lock:
+            self._close_fast()
 
     def _query(self, q: Any, params: dict[str, Any] | None = None) -> list[ConsentEvent]:
         try:
