@@ -255,3 +255,24 @@ def test_demo_no_raw_pi_the_scanner_can_find(name: str, tmp_path: Path, scanner:
     ]
     assert leaked == []
     assert len(original) > 100
+
+
+def test_csv_encodings(keys: EnvKeyProvider, tmp_path: Path) -> None:
+    src = tmp_path / "gbk.csv"
+    src.write_bytes("姓名,手机\n张三,13812345678\n".encode("gb18030"))
+    policy = parse_policy(
+        "columns: {姓名: PERSON_NAME, 手机: CN_MOBILE}\nrules:\n"
+        "  - grade: ordinary\n    operator: mask\n"
+    )
+    Deidentifier(policy, keys=keys).deidentify_csv(src, tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text("utf-8") == "姓名,手机\n张*,138****5678\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n1,2\n" + b"x,\xff\xfe\n")
+    with pytest.raises(InputError, match=r"bad\.csv: the text is neither UTF-8"):
+        Deidentifier(policy, keys=keys).deidentify_csv(bad, tmp_path / "o2.csv")
+    # a bad byte after the part used to detect the encoding: named with its line
+    late = tmp_path / "late.csv"
+    late.write_bytes(b"a,b\n" + b"1,2\n" * 30000 + b"x,\xff\xfe\n")
+    with pytest.raises(InputError, match=r"late\.csv:30002: bytes that are not valid utf-8"):
+        Deidentifier(policy, keys=keys).deidentify_csv(late, tmp_path / "o2.csv")
+    assert not (tmp_path / "o2.csv").exists()

@@ -44,8 +44,8 @@ from piguard._version import __version__
 from piguard.deidentify.operators import Operator, OperatorRegistry, Suppress, default_operators
 from piguard.deidentify.policy import Policy, Rule, default_policy
 from piguard.detect import Finding, Scanner
-from piguard.detect.reader import iter_lines
-from piguard.errors import ConfigError, InputError
+from piguard.detect.reader import detect_encoding, iter_lines
+from piguard.errors import ConfigError, EncodingError, InputError
 from piguard.keys import KeyProvider, load_provider
 from piguard.sources import ValueJudge, classify, hint_for
 
@@ -480,17 +480,18 @@ class Deidentifier:
         summary = Summary(source=src, kind="table")
         spans: dict[str, list[list[Any]]] = {}
         with Path(source).open("rb") as fh, _atomic_pair(output) as (out, meta):
-            reader = csv.reader(
-                line + "\n" for line in iter_lines(fh, source=src, encoding=encoding)
-            )
+            text = _open_text(fh, src, encoding)
+            reader = csv.reader(text)
             try:
                 header = next(reader)
             except StopIteration:
                 raise InputError("the CSV file is empty", source=src) from None
             except csv.Error as exc:
                 raise InputError(f"not valid CSV: {exc}", source=src, line=1) from None
+            except UnicodeDecodeError:
+                raise _decode_error(text, src, 1) from None
             width = len(header)
-            rows_iter = _checked_rows(reader, width, src)
+            rows_iter = _checked_rows(reader, width, src, text)
             sample: list[list[str]] = []
             for row in rows_iter:
                 sample.append(row)
@@ -824,21 +825,52 @@ def _line_offsets(text: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
-def _checked_rows(reader: Any, width: int, src: str) -> Iterator[list[str]]:
-    while True:
+def _open_text(fh: Any, src: str, encoding: str | None) -> io.TextIOWrapper:
+    """The binary file as text in its detected (or given) encoding, strict, for csv."""
+    if encoding is None:
+        head = fh.read(1 << 16)
+        fh.seek(0)
         try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(f"not valid CSV: {exc}", source=src, line=reader.line_num) from None
-        if not row:
-            continue
-        if len(row) != width:
-            raise InputError(
-                f"expected {width} fields, found {len(row)}", source=src, line=reader.line_num
-            )
-        yield row
+            encoding = detect_encoding(head)
+        except EncodingError as exc:
+            raise type(exc)(exc.message, source=src) from None
+    return io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
+
+
+def _decode_error(text: io.TextIOWrapper, src: str, line: int) -> EncodingError:
+    """The decoding error with its exact line: the decoder reads ahead of the csv reader, so
+    the file is read again line by line (strictly) to find where the bad bytes are."""
+    raw: Any = text.buffer
+    with contextlib.suppress(OSError, ValueError):
+        raw.seek(0)
+        try:
+            for _ in iter_lines(raw, source=src, encoding=text.encoding):
+                pass
+        except EncodingError as exc:
+            line = exc.line or line
+    return EncodingError(
+        f"bytes that are not valid {text.encoding} (give the encoding with --encoding)",
+        source=src,
+        line=line,
+    )
+
+
+def _checked_rows(reader: Any, width: int, src: str, text: io.TextIOWrapper) -> Iterator[list[str]]:
+    """Rows of ``reader`` with ``width`` fields (blank lines skipped); errors name the line."""
+    try:
+        for row in reader:
+            if len(row) != width:
+                if not row:
+                    continue
+                raise InputError(
+                    f"expected {width} fields, found {len(row)}", source=src, line=reader.line_num
+                )
+            yield row
+    except csv.Error as exc:
+        raise InputError(f"not valid CSV: {exc}", source=src, line=reader.line_num + 1) from None
+    except UnicodeDecodeError:
+        # the decoder works a chunk ahead of the reader: the line is where reading stopped
+        raise _decode_error(text, src, reader.line_num + 1) from None
 
 
 def _json_records(lines: Iterable[str], src: str) -> Iterator[Any]:
