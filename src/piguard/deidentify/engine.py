@@ -405,7 +405,8 @@ class Deidentifier:
             if plan.rule is None:
                 continue
             op = self.operator(plan.rule)
-            idx = [i for i, v in enumerate(values) if v]
+            # empty cells stay empty; a column without any is passed on as it is
+            idx = range(len(values)) if all(values) else [i for i, v in enumerate(values) if v]
             if not idx:
                 continue
             subjects = None
