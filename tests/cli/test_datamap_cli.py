@@ -14,9 +14,7 @@ runner = CliRunner()
 
 
 def test_compliant_passes() -> None:
-    result = runner.invoke(
-        app, ["datamap", "check", str(EXAMPLES / "ride-hailing-compliant.yaml")]
-    )
+    result = runner.invoke(app, ["datamap", "check", str(EXAMPLES / "ride-hailing-compliant.yaml")])
     assert result.exit_code == 0, result.output
     assert "no findings" in result.output
 
@@ -26,9 +24,7 @@ def test_violation_exits_1_one_line_per_finding() -> None:
     result = runner.invoke(app, ["datamap", "check", str(path)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith(
-        f"{path}:16: DM005 provision-without-separate-consent [PIPL Art. 23"
-    )
+    assert lines[0].startswith(f"{path}:16: DM005 provision-without-separate-consent [PIPL Art. 23")
     assert lines[-1] == "1 finding(s): DM005 ×1"
 
 
@@ -52,17 +48,12 @@ def test_app_category_option_and_json(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["app_category"] == "网络约车"
-    assert any(
-        f["rule"] == "DM001" and f["clause"].startswith("2021")
-        for f in data["findings"]
-    )
+    assert any(f["rule"] == "DM001" and f["clause"].startswith("2021") for f in data["findings"])
 
 
 def test_bad_file_is_one_line_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "datamap: 1\nsystems:\n  - id: a\n    functions: 3\n", encoding="utf-8"
-    )
+    bad.write_text("datamap: 1\nsystems:\n  - id: a\n    functions: 3\n", encoding="utf-8")
     result = runner.invoke(app, ["datamap", "check", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:4: functions must be a list" in result.output
@@ -73,9 +64,7 @@ def test_rules_and_from_profile() -> None:
     result = runner.invoke(app, ["datamap", "rules", "-f", "json"])
     assert result.exit_code == 0
     assert {r["id"] for r in json.loads(result.output)} >= {"DM001", "DM008"}
-    result = runner.invoke(
-        app, ["datamap", "from-profile", "ride-hailing", "--side", "driver"]
-    )
+    result = runner.invoke(app, ["datamap", "from-profile", "ride-hailing", "--side", "driver"])
     assert result.exit_code == 0
     assert "biometric.face" in result.output
     assert "passenger" not in result.output

@@ -127,9 +127,7 @@ def test_necessary_pi_not_checked_without_app_category_or_on_supply_side() -> No
 def test_finding_line_and_format() -> None:
     (finding,) = dm.check(_map(category="basic.email"), app_category="2")
     assert finding.line == 9
-    assert finding.format().startswith(
-        "m.yaml:9: DM001 beyond-necessary-pi [2021 necessary-PI"
-    )
+    assert finding.format().startswith("m.yaml:9: DM001 beyond-necessary-pi [2021 necessary-PI")
 
 
 @pytest.mark.parametrize(
@@ -174,9 +172,7 @@ def test_compliant_example_passes() -> None:
     assert dm.check(dm.load_datamap(EXAMPLES / "ride-hailing-compliant.yaml")) == []
 
 
-@pytest.mark.parametrize(
-    "path", sorted((EXAMPLES / "violations").glob("dm*.yaml")), ids=str
-)
+@pytest.mark.parametrize("path", sorted((EXAMPLES / "violations").glob("dm*.yaml")), ids=str)
 def test_violating_examples_break_their_rule(path: Path) -> None:
     rule = path.name[:5].upper()
     found = {f.rule for f in dm.check(dm.load_datamap(path))}
@@ -190,12 +186,8 @@ def test_violating_examples_break_their_rule(path: Path) -> None:
         ("ride-hailing", "table2-ride-hailing.yaml"),
     ],
 )
-def test_table_examples_are_generated_from_the_profiles(
-    profile: str, name: str
-) -> None:
-    assert (EXAMPLES / name).read_text(encoding="utf-8") == dm.profile_datamap_yaml(
-        profile
-    )
+def test_table_examples_are_generated_from_the_profiles(profile: str, name: str) -> None:
+    assert (EXAMPLES / name).read_text(encoding="utf-8") == dm.profile_datamap_yaml(profile)
 
 
 def test_table2_is_caught() -> None:

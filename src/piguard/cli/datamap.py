@@ -56,9 +56,7 @@ def check_command(
     ] = None,
     fmt: Annotated[
         OutputFormat,
-        typer.Option(
-            "--format", "-f", help="table: one line per finding; json: every field."
-        ),
+        typer.Option("--format", "-f", help="table: one line per finding; json: every field."),
     ] = OutputFormat.table,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the findings here.")
@@ -88,9 +86,7 @@ def check_command(
     else:
         lines = [f.format() for f in findings]
         if findings:
-            counts = ", ".join(
-                f"{k} ×{v}" for k, v in sorted(dm.summarise(findings).items())
-            )
+            counts = ", ".join(f"{k} ×{v}" for k, v in sorted(dm.summarise(findings).items()))
             lines.append(f"{len(findings)} finding(s): {counts}")
         else:
             lines.append(f"{file}: no findings")
@@ -111,12 +107,7 @@ def rules_command(
     rows = [(r.id, r.name, r.clause, r.summary) for r in dm.RULES.values()]
     if fmt is OutputFormat.json:
         emit_text(
-            to_json(
-                [
-                    dict(zip(("id", "name", "clause", "summary"), r, strict=True))
-                    for r in rows
-                ]
-            )
+            to_json([dict(zip(("id", "name", "clause", "summary"), r, strict=True)) for r in rows])
         )
         return
     stdout_console().print(
@@ -132,15 +123,11 @@ def rules_command(
     ),
 )
 def from_profile_command(
-    profile: Annotated[
-        str, typer.Argument(help="Industry profile: ride-hailing, online-health …")
-    ],
+    profile: Annotated[str, typer.Argument(help="Industry profile: ride-hailing, online-health …")],
     side: Annotated[
         str | None, typer.Option("--side", help="Only one side (passenger, driver …).")
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
 ) -> None:
     """Write a data map built from an industry profile (the report's Table 1 or Table 2).
 
