@@ -61,7 +61,7 @@ def _burst_then_kill(db_url: str, data_dir: Path, prefix: str) -> tuple[list[str
     return acked, errors[0]
 
 
-@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("db", ["sqlite", "postgresql", "mariadb"])
 def test_sigkill_loses_no_acknowledged_write(
     db: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
