@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -266,7 +267,7 @@ def test_inventory_json_has_schema_and_no_values() -> None:
     k=st.integers(0, 40), sizes=st.lists(st.integers(0, 300), max_size=6), seed=st.integers(0, 9)
 )
 def test_reservoir_keeps_min_k_n_distinct_items(k: int, sizes: list[int], seed: int) -> None:
-    r = Reservoir(k, random.Random(seed))
+    r = Reservoir(k, np.random.default_rng(seed))
     start = 0
     for size in sizes:
         r.extend(list(range(start, start + size)))
@@ -280,7 +281,7 @@ def test_reservoir_keeps_min_k_n_distinct_items(k: int, sizes: list[int], seed: 
 def test_reservoir_is_uniform() -> None:
     counts = [0] * 10
     for seed in range(400):
-        r = Reservoir(5, random.Random(seed))
+        r = Reservoir(5, np.random.default_rng(seed))
         for part in range(10):
             r.extend(list(range(part * 100, part * 100 + 100)))
         for x in r.items:
@@ -371,3 +372,14 @@ def test_entity_options_narrow_the_inventory() -> None:
     without = discover([str(path)], DiscoveryOptions(today=TODAY, exclude_entities=("EMAIL",)))
     email = next(c for c in without.columns if c.column == "buyer_email")
     assert (email.pi, email.kind) == (False, "none")
+
+
+def test_reservoir_takes_only_winners_from_arrow_arrays() -> None:
+    pa = pytest.importorskip("pyarrow")
+    r = Reservoir(10, np.random.default_rng(3))
+    for part in range(5):
+        r.extend(pa.array([f"v{part * 100 + i}" for i in range(100)]))
+    assert r.seen == 500
+    assert len(r.items) == 10
+    assert all(isinstance(x, str) and x.startswith("v") for x in r.items)
+    assert len(set(r.items)) == 10

@@ -1,7 +1,7 @@
 """Profile tables and build the inventory (数据资产清单): columns, grades, dataset facts.
 
 Each table is streamed once. Per column: the count of non-empty values and a uniform
-reservoir sample (Vitter's/Li's Algorithm L; default 1,000 non-empty values, seeded so the
+reservoir sample (bottom-k of random keys; default 1,000 non-empty values, seeded so the
 same input gives the same inventory). After the first batch the sample is classified
 provisionally; identifier columns then feed a HyperLogLog sketch (Apache DataSketches,
 lg_k = 12, relative standard error about 1.6 %) so the distinct-people estimate covers every
@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import math
-import random
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from piguard import taxonomy
 from piguard._version import __version__
@@ -81,47 +82,69 @@ class DiscoveryOptions:
 
 
 class Reservoir:
-    """A uniform sample of ``k`` items from a stream (Algorithm L: skips ahead, so the cost
-    per batch is proportional to the items kept, not to the items seen).
+    """A uniform sample without replacement of ``k`` items from a stream: every item gets a
+    random key and the ``k`` smallest keys win (bottom-k sampling). Keys are drawn with
+    numpy per batch and only items that beat the current k-th key are looked at, so the cost
+    per batch is a few vectorised operations, whatever the batch holds (a list or a pyarrow
+    array, from which only the winners are converted).
 
-    >>> r = Reservoir(3, random.Random(1))
+    >>> r = Reservoir(3, np.random.default_rng(1))
     >>> r.extend(list(range(1000)))
-    >>> len(r.items), r.seen
-    (3, 1000)
+    >>> len(r.items), r.seen, all(0 <= x < 1000 for x in r.items)
+    (3, 1000, True)
     """
 
-    def __init__(self, k: int, rng: random.Random) -> None:
+    def __init__(self, k: int, rng: np.random.Generator) -> None:
         self.k = k
         self.rng = rng
         self.items: list[Any] = []
+        self.keys: np.ndarray[Any, np.dtype[np.float64]] = np.empty(0)
         self.seen = 0
-        self._w = 1.0
-        self._next = 0
-
-    def _advance(self) -> None:
-        self._w *= math.exp(math.log(self.rng.random() or 1e-300) / self.k)
-        self._next += int(math.log(self.rng.random() or 1e-300) / math.log1p(-self._w)) + 1
 
     def extend(self, values: Sequence[Any]) -> None:
         """Offer ``values`` (in stream order) to the sample."""
-        start = 0
         n = len(values)
-        if len(self.items) < self.k:
-            take = min(self.k - len(self.items), n)
-            self.items.extend(values[:take])
-            self.seen += take
-            start = take
-            if len(self.items) == self.k and self.k > 0:
-                self._next = self.seen - 1
-                self._advance()
-        if len(self.items) < self.k or self.k == 0:
-            self.seen += n - start
+        self.seen += n
+        if n == 0 or self.k == 0:
             return
-        end = self.seen + (n - start)
-        while self._next < end:
-            self.items[self.rng.randrange(self.k)] = values[start + self._next - self.seen]
-            self._advance()
-        self.seen = end
+        new = self.rng.random(n)
+        if len(self.items) == self.k:
+            candidates = np.flatnonzero(new < self.keys.max())
+            if candidates.size == 0:
+                return
+        else:
+            candidates = np.arange(n)
+        keys = np.concatenate([self.keys, new[candidates]])
+        old = len(self.items)
+        if len(keys) > self.k:
+            keep = np.argpartition(keys, self.k - 1)[: self.k]
+        else:
+            keep = np.arange(len(keys))
+        kept_new = candidates[keep[keep >= old] - old]
+        if kept_new.size == 0:
+            return
+        if old == self.k:
+            # Full: the winners take the slots of the evicted items (cost ~ winners).
+            kept = np.zeros(old, dtype=bool)
+            kept[keep[keep < old]] = True
+            evicted = np.flatnonzero(~kept)
+            for slot, value in zip(evicted.tolist(), _pick(values, kept_new), strict=True):
+                self.items[slot] = value
+            self.keys[evicted] = new[kept_new]
+            return
+        kept_old = keep[keep < old]
+        self.items = [self.items[i] for i in kept_old.tolist()] + _pick(values, kept_new)
+        self.keys = np.concatenate([self.keys[kept_old], new[kept_new]])
+
+
+def _pick(values: Sequence[Any], indices: np.ndarray[Any, Any]) -> list[Any]:
+    if hasattr(values, "take"):  # a pyarrow array: convert only the chosen values
+        return list(values.take(indices).to_pylist())
+    return [values[i] for i in indices.tolist()]
+
+
+def _rng(seed: str) -> np.random.Generator:
+    return np.random.default_rng(int.from_bytes(hashlib.blake2b(seed.encode()).digest()[:8]))
 
 
 @dataclass(slots=True)
@@ -251,7 +274,7 @@ class Inventory:
 class _ColumnState:
     __slots__ = ("evidence", "exact", "hint", "non_empty", "reservoir", "sketch")
 
-    def __init__(self, name: str, k: int, rng: random.Random) -> None:
+    def __init__(self, name: str, k: int, rng: np.random.Generator) -> None:
         self.hint = hint_for(name)
         self.reservoir = Reservoir(k, rng)
         self.non_empty = 0
@@ -274,7 +297,7 @@ def profile_table(
     on_rows: Callable[[int], None] | None = None,
 ) -> TableReport:
     """Stream ``table`` once and classify its columns."""
-    rng = random.Random(f"{options.seed}:{table.source}:{table.name}")
+    rng = _rng(f"{options.seed}:{table.source}:{table.name}")
     k = options.sample_size
     states: dict[str, _ColumnState] = {}
     rows = 0
@@ -381,7 +404,7 @@ def _report(
     for name in list(table.columns) + [n for n in states if n not in table.columns]:
         st = states.get(name)
         if st is None:
-            st = _ColumnState(name, 0, random.Random(0))
+            st = _ColumnState(name, 0, _rng("empty"))
         ev = st.evidence
         if ev is None:
             sample = [t for t in map(cell_text, st.reservoir.items) if t is not None]
