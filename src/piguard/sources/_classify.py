@@ -21,6 +21,7 @@ Evidence, strongest first:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import re
@@ -597,7 +598,7 @@ def classify(
                 entity=None,
                 category="other.user_content",
                 confidence=0.8,
-                match_rate=sum(1 for _ in mix) and max(c for _, c in mix) / n,
+                match_rate=max(c for _, c in mix) / n,
                 why=why,
                 kind="free_text",
                 pi=True,
@@ -664,8 +665,6 @@ def classify(
 
 
 def _with_grade(f: ColumnFinding, sensitive: bool, why: str) -> ColumnFinding:
-    import dataclasses
-
     return dataclasses.replace(
         f, sensitive=sensitive, grade="sensitive" if sensitive else f.grade, why=why
     )
