@@ -33,10 +33,26 @@ from piguard.detect.ner._features import load_default_featurizer  # noqa: E402
 DEFAULT_OUT = HERE.parents[1] / "src" / "piguard" / "detect" / "ner" / "data" / "model.crfsuite"
 
 
+class _Trainer(pycrfsuite.Trainer):  # type: ignore[misc]
+    """Prints a progress line every 25 iterations."""
+
+    _seen = 0
+
+    def message(self, message: str) -> None:
+        super().message(message)
+        done = len(self.logparser.iterations)
+        if done != self._seen:
+            self._seen = done
+            if done % 25 == 0:
+                last = self.logparser.iterations[-1]
+                print(f"  iteration {done}: loss {last.get('loss')}", flush=True)
+
+
 def build_training_set(args: argparse.Namespace) -> list[corpora.Example]:
     rng = random.Random(args.seed)
-    data = corpora.read_cluener(corpora.DATA / "cluener2020" / "train.json")
-    print(f"CLUENER train: {len(data)} sentences")
+    cluener = corpora.read_cluener(corpora.DATA / "cluener2020" / "train.json")
+    print(f"CLUENER train: {len(cluener)} sentences x {args.cluener_copies}")
+    data = cluener * args.cluener_copies
     if args.msra != "none":
         loc = "ADDRESS" if args.msra == "per+loc" else None
         msra = corpora.read_msra(corpora.DATA / "msra_ner" / "train_data", loc=loc)
@@ -59,17 +75,18 @@ def main() -> None:
     ap.add_argument("--msra", choices=["none", "per", "per+loc"], default="per+loc")
     ap.add_argument("--msra-fraction", type=float, default=1.0)
     ap.add_argument("--synth", type=int, default=3000, help="synthetic address sentences")
-    ap.add_argument("--c1", type=float, default=0.1)
+    ap.add_argument("--cluener-copies", type=int, default=1, help="weight of CLUENER against MSRA")
+    ap.add_argument("--c1", type=float, default=0.5)
     ap.add_argument("--c2", type=float, default=0.01)
-    ap.add_argument("--iterations", type=int, default=150)
-    ap.add_argument("--minfreq", type=float, default=1.0)
+    ap.add_argument("--iterations", type=int, default=100)
+    ap.add_argument("--minfreq", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=20200)
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     data = build_training_set(args)
     feat = load_default_featurizer()
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer = _Trainer(algorithm="lbfgs", verbose=False)
     n_chars = 0
     for text, spans in data:
         if not text:

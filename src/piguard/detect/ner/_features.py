@@ -10,8 +10,8 @@ Every character of a window gets a list of feature strings:
 * the character class (Han, digit, Chinese numeral, Latin, punctuation, space),
 * surname flags (single and compound surnames from ``data/surnames.txt``),
 * gazetteer flags: the position (B/I/E/S) inside the longest administrative-division
-  name found at that point, per level (province, prefecture, county, township),
-  from ``data/places.txt``,
+  name found at that point, with its levels (province, prefecture, county, township;
+  full or short form), from :mod:`piguard.geo` (NBS 2023 administrative divisions),
 * address-grammar flags: the character is an address suffix (省 市 区 县 镇 乡 路 街 号
   栋 单元 室 村 组 ...) or a digit run is followed by one.
 
@@ -30,6 +30,8 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+
+from piguard import geo
 
 __all__ = [
     "ADDRESS_SUFFIXES",
@@ -228,6 +230,7 @@ class Featurizer:
             ],
             ["n=" + x + y for x, y in itertools.pairwise(na[1 : n + 2])],
             self._gazetteer(norm),
+            ["b"] * n,  # bias: a per-label prior
         ]
         return list(zip(*cols, strict=True))
 
@@ -272,8 +275,22 @@ def load_default_featurizer() -> Featurizer:
     for ln in _read_lines("surnames.txt"):
         for s in ln.split():
             (surnames if len(s) == 1 else compound).append(s)
-    places: dict[str, str] = {}
-    for ln in _read_lines("places.txt"):
-        name, _, levels = ln.partition("\t")
-        places[name] = levels
-    return Featurizer(surnames=surnames, compound_surnames=compound, places=places)
+    return Featurizer(surnames=surnames, compound_surnames=compound, places=gazetteer())
+
+
+_LEVEL_LETTER = {"province": "P", "city": "C", "county": "A", "township": "T"}
+
+
+def gazetteer() -> dict[str, str]:
+    """Place name -> level letters, from :func:`piguard.geo.all_names` (NBS 2023 divisions).
+
+    Upper case for full names (P province, C prefecture, A county, T township), lower
+    case for short forms (北京 for 北京市).
+    """
+    levels: dict[str, set[str]] = {}
+    for entry in geo.all_names(townships=True):
+        if len(entry.text) < 2:
+            continue
+        letter = _LEVEL_LETTER.get(entry.level, "X")
+        levels.setdefault(entry.text, set()).add(letter.lower() if entry.short else letter)
+    return {name: "".join(sorted(v)) for name, v in levels.items()}

@@ -1,0 +1,105 @@
+"""piguard.detect.ner internals: windows, BIO decoding, the rule layer, features."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from piguard.detect.ner import MAX_WINDOW, _decode, _windows
+from piguard.detect.ner._features import Featurizer, char_classes, normalize
+from piguard.detect.ner._rules import clean_spans, extend_address, merge_spans
+
+
+@given(st.text(alphabet=st.sampled_from(list("张伟。，！ \nab1")), max_size=2000))
+def test_windows_tile_the_text(text: str) -> None:
+    wins = _windows(text)
+    pos = 0
+    for s, e in wins:
+        assert s == pos
+        assert 0 < e - s <= MAX_WINDOW
+        pos = e
+    assert pos == len(text)
+
+
+def test_windows_end_after_sentence_terminators() -> None:
+    assert _windows("你好。再见！好") == [(0, 3), (3, 6), (6, 7)]
+    text = "甲" * 150 + "，" + "乙" * 150
+    # A long sentence is cut after the comma, not in the middle of a word.
+    assert _windows(text)[0] == (0, 151)
+
+
+@pytest.mark.parametrize(
+    ("labels", "spans"),
+    [
+        (["B-N", "I-N", "O", "B-A", "I-A"], [(10, 12, "PERSON_NAME"), (13, 15, "ADDRESS")]),
+        (["I-A", "I-A", "B-A"], [(10, 12, "ADDRESS"), (12, 13, "ADDRESS")]),
+        (["B-N", "I-A"], [(10, 11, "PERSON_NAME"), (11, 12, "ADDRESS")]),
+        (["O", "O"], []),
+    ],
+)
+def test_decode_bio(labels: list[str], spans: list[tuple[int, int, str]]) -> None:
+    assert _decode(labels, 10) == spans
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "expected"),
+    [
+        (
+            "北京市朝阳区建国路88号院3号楼2单元501室，电话",
+            6,
+            "北京市朝阳区建国路88号院3号楼2单元501室",
+        ),
+        (
+            "北京市朝阳区建国路88号SOHO现代城5号楼1501室",
+            6,
+            "北京市朝阳区建国路88号SOHO现代城5号楼1501室",
+        ),
+        ("上海市浦东新区张江路100弄3-2-501", 7, "上海市浦东新区张江路100弄3-2-501"),
+        ("住在北京市朝阳区的时候去了公园", 8, "住在北京市朝阳区"),
+        ("北京市朝阳区，我", 6, "北京市朝阳区"),
+        (
+            "杭州市西湖区文三路478号华星时代广场A座1203室",
+            9,
+            "杭州市西湖区文三路478号华星时代广场A座1203室",
+        ),
+    ],
+)
+def test_extend_address(text: str, end: int, expected: str) -> None:
+    assert text[: extend_address(text, 0, end)] == expected
+
+
+def test_extension_stops_at_the_next_span() -> None:
+    text = "北京市朝阳区建国路88号张伟"
+    spans = [(0, 6, "ADDRESS"), (12, 14, "PERSON_NAME")]
+    assert clean_spans(spans, text) == [(0, 12, "ADDRESS"), (12, 14, "PERSON_NAME")]
+
+
+def test_merge_and_drop() -> None:
+    text = "北京市 朝阳区张"
+    spans = [(0, 3, "ADDRESS"), (4, 7, "ADDRESS"), (7, 8, "PERSON_NAME")]
+    assert clean_spans(spans, text) == [(0, 7, "ADDRESS")]
+    assert merge_spans([(0, 2, "PERSON_NAME"), (2, 4, "PERSON_NAME")], "张三李四") == [
+        (0, 2, "PERSON_NAME"),
+        (2, 4, "PERSON_NAME"),
+    ]
+
+
+def test_normalize_keeps_length_and_folds() -> None:
+    assert normalize("ＡＢｃ１２3\u3000号") == "abc000 号"
+    s = "\ud800x\udfff"
+    assert len(normalize(s)) == len(s)
+    assert "".join(char_classes(normalize("张3号a，五😀"))) == "CDCLPNO"
+
+
+def test_features_one_tuple_per_code_point() -> None:
+    f = Featurizer(surnames={"张"}, compound_surnames={"欧阳"}, places={"北京市": "P", "北京": "p"})
+    feats = f.features("欧阳娜和张伟在北京市")
+    assert len(feats) == 10
+    assert all(isinstance(x, str) for row in feats for x in row)
+    assert "gB:P" in feats[7]
+    assert "gE:P" in feats[9]
+    # Compound surname flag on 欧, surname flag on 张.
+    assert any(x.startswith("s=") and x[-2] == "1" for x in feats[0])
+    assert "s0=1" in feats[4]
+    assert f.features("") == []
