@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from piguard.detect.ner import MAX_WINDOW, _decode, _windows
 from piguard.detect.ner._features import Featurizer, char_classes, normalize
-from piguard.detect.ner._rules import clean_spans, extend_address, merge_spans
+from piguard.detect.ner._rules import clean_spans, extend_address, merge_spans, trim_address
 
 
 @given(st.text(alphabet=st.sampled_from(list("张伟。，！ \nab1")), max_size=2000))
@@ -103,3 +103,22 @@ def test_features_one_tuple_per_code_point() -> None:
     assert any(x.startswith("s=") and x[-2] == "1" for x in feats[0])
     assert "s0=1" in feats[4]
     assert f.features("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("地址 阜阳市观音里365号  诊断", "阜阳市观音里365号"),
+        ("手机 18871616828  地址 杭州市西湖区文三路1号", "杭州市西湖区文三路1号"),
+        ("山东省潍坊市寿光市景德里1110号门口", "山东省潍坊市寿光市景德里1110号"),
+        ("浙江省 杭州市 西湖区", "浙江省 杭州市 西湖区"),
+    ],
+)
+def test_trim_address(text: str, expected: str) -> None:
+    s, e = trim_address(text, 0, len(text))
+    assert text[s:e] == expected
+
+
+def test_bare_room_number_after_building() -> None:
+    text = "水岸雅苑17幢322，谢谢"
+    assert text[: extend_address(text, 0, 7)] == "水岸雅苑17幢322"

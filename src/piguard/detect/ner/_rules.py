@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_spans", "extend_address", "merge_spans"]
+__all__ = ["clean_spans", "extend_address", "merge_spans", "trim_address"]
 
 _NUM = (
     r"(?:[0-9０-９]{1,6}|[零〇一二三四五六七八九十百两]{1,4}"
@@ -37,7 +37,16 @@ _STOP = "的了是在和与去到从把被说也都就还而及或但为对向�
 _NAMED = rf"[^\W\d_{_STOP}]{{1,10}}?{_PLACE_END}"
 _PIECE = re.compile(
     rf"[ \-－—]?(?:{_NUM}{_UNIT}|{_NAMED}|{_NUM}(?=[\-－—]{_NUM}))|[\-－—]{_NUM}(?:{_UNIT})?"
+    # a bare room number right after a building (17幢322)
+    r"|(?<=[幢栋座元])[0-9０-９]{2,5}(?![0-9０-９])"
 )
+# Address suffix characters: a whitespace-separated piece without one (and without a
+# digit) is a field label or a following word, not part of the address.
+_ADDR_CHARS = re.compile(r"[省市区县旗镇乡村路街道巷弄号栋幢楼座层室单元组屯苑园城府里]")
+_DIGIT = re.compile(r"[0-9０-９]")
+_SPACES = re.compile(r"\s+")
+# Position words that follow an address but are not part of it (…号门口, …小区附近).
+_TRAILING_WORDS = re.compile(r"(?:门口|附近|旁边|对面|楼下|一带|这边|那边)$")
 _ONLY_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _MAX_EXTENSION = 40
 
@@ -57,6 +66,34 @@ def extend_address(text: str, start: int, end: int) -> int:
             break
         pos = m.end()
     return pos
+
+
+def trim_address(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading / trailing whitespace-separated pieces that are not address pieces.
+
+    >>> t = "地址 阜阳市观音里365号  诊断"
+    >>> s, e = trim_address(t, 0, len(t))
+    >>> t[s:e]
+    '阜阳市观音里365号'
+    """
+    pieces = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    if len(pieces) > 1:
+        lead = 0
+        while lead < len(pieces) - 1 and not _ADDR_CHARS.search(
+            text, start + pieces[lead][0], start + pieces[lead][1]
+        ):
+            lead += 1
+        tail = len(pieces) - 1
+        while tail > lead:
+            a, b = start + pieces[tail][0], start + pieces[tail][1]
+            if _ADDR_CHARS.search(text, a, b) or _DIGIT.search(text, a, b):
+                break
+            tail -= 1
+        start, end = start + pieces[lead][0], start + pieces[tail][1]
+    m = _TRAILING_WORDS.search(text, start, end)
+    if m and m.start() - start >= 2:
+        end = m.start()
+    return start, end
 
 
 def merge_spans(spans: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
@@ -85,8 +122,12 @@ def clean_spans(
     for k, (s, e, lab) in enumerate(spans):
         if lab == "PERSON_NAME" and e - s < 2:
             continue
-        if lab == "ADDRESS" and extend:
-            nxt = spans[k + 1][0] if k + 1 < n else len(text)
-            e = max(e, min(extend_address(text, s, e), nxt))
+        if lab == "ADDRESS":
+            if extend:
+                nxt = spans[k + 1][0] if k + 1 < n else len(text)
+                e = max(e, min(extend_address(text, s, e), nxt))
+            s, e = trim_address(text, s, e)
+            if e <= s:
+                continue
         out.append((s, e, lab))
     return merge_spans(out, text)
