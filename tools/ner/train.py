@@ -44,8 +44,7 @@ class _Trainer(pycrfsuite.Trainer):  # type: ignore[misc]
         if done != self._seen:
             self._seen = done
             if done % 25 == 0:
-                last = self.logparser.iterations[-1]
-                print(f"  iteration {done}: loss {last.get('loss')}", flush=True)
+                print(f"  iteration {done}", flush=True)
 
 
 def build_training_set(args: argparse.Namespace) -> list[corpora.Example]:
