@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,9 @@ def atomic_write(
     """Open a temporary file beside ``path``; on success rename it over ``path``.
 
     If the block raises, the temporary file is removed and ``path`` is untouched, so no
-    half-written output is ever left behind.
+    half-written output is ever left behind. A new file is readable by its owner only
+    (mode 0600: outputs may hold personal information); a file that is replaced keeps its
+    mode.
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -30,8 +33,14 @@ def atomic_write(
     'done'
     """
     target = Path(path)
+    try:
+        keep_mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        keep_mode = None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        if keep_mode is not None:
+            os.fchmod(fd, keep_mode)
         binary = "b" in mode
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as fh:
             yield fh
