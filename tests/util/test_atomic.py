@@ -18,6 +18,7 @@ def _mode(path: Path) -> int:
 def test_failure_leaves_the_old_content_and_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old", encoding="utf-8")
+
     def write_half_then_fail() -> None:
         with atomic_write(target) as fh:
             fh.write("half")
