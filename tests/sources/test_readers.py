@@ -267,3 +267,15 @@ def test_truncated_quote_is_found_by_both_engines(tmp_path: Path) -> None:
         with pytest.raises(InputError, match="truncated") as info:
             list(table.batches())
         assert info.value.line == 3
+
+
+def test_quote_left_open_after_a_line_break_is_truncation(tmp_path: Path) -> None:
+    # Cut right after a line break inside the last quoted cell: the file still ends in a
+    # newline, and Arrow would close the quote at the end of the file without a word.
+    path = tmp_path / "cut.csv"
+    path.write_text('姓名,手机\n张三,13812345678\n李四,"13912345678\n', encoding="utf-8")
+    for engine in ("arrow", "python"):
+        (table,) = file_tables(path, csv_engine=engine)
+        with pytest.raises(InputError, match="truncated") as info:
+            list(table.batches())
+        assert info.value.line == 3

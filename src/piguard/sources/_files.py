@@ -155,9 +155,12 @@ class CsvTable(Table):
                     null_values=[],
                 ),
             )
+            tail = ""
             for rb in reader:
+                if rb.num_rows:
+                    tail = rb.column(rb.num_columns - 1)[rb.num_rows - 1].as_py() or ""
                 yield Batch(rb.num_rows, dict(zip(self.columns, rb.columns, strict=True)))
-            if not self._quotes_balanced():
+            if not self._quotes_balanced(last_cell_ends_in_newline=tail.endswith(("\n", "\r"))):
                 # Arrow ends an open quote at the end of the file; the csv module (strict)
                 # calls it what it is, a truncated file, and names the line.
                 raise pa.ArrowInvalid("unbalanced quotes")
@@ -172,15 +175,20 @@ class CsvTable(Table):
                 "malformed CSV (rejected by the Arrow parser)", source=self.source
             ) from None
 
-    def _quotes_balanced(self) -> bool:
-        """Whether the file can end inside an open quote: it must end with a line break
-        (a cut-off export does not), or have an even number of quote characters."""
+    def _quotes_balanced(self, *, last_cell_ends_in_newline: bool = False) -> bool:
+        """Whether no quoted cell is left open at the end of the file.
+
+        Arrow closes an open quote at the end of the file silently. A file cut off mid-row
+        does not end with a line break; one cut right after a line break inside a quoted
+        last cell leaves that cell ending in a line break. In either case the quote
+        characters are counted: an odd number means a cell was never closed.
+        """
         with _open(self.path, self.source) as raw:
             raw.seek(0, os.SEEK_END)
             if raw.tell() == 0:
                 return True
             raw.seek(-1, os.SEEK_END)
-            if raw.read(1) == b"\n":
+            if raw.read(1) == b"\n" and not last_cell_ends_in_newline:
                 return True
             raw.seek(0)
             count = 0
