@@ -77,12 +77,19 @@ def _engine_url(url: str) -> str:
 
 
 def _safe_error(exc: BaseException, url: str) -> str:
-    """A one-line description of a driver error with credentials removed."""
+    """A one-line description of a driver error with credentials removed.
+
+    >>> url = "postgresql://u:pw@127.0.0.1:1/x"
+    >>> _safe_error(OSError('connection refused for user "u" (password pw)'), url)
+    'OSError: connection refused for user "***" (password ***)'
+    """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     parts = urlsplit(url)
-    for secret in (parts.password, parts.username, url):
+    text = text.replace(url, redact_url(url))
+    for secret in (parts.password, parts.username):
         if secret:
-            text = text.replace(secret, "***")
+            # Whole tokens only: user "u" must not turn "refused" into "ref***sed".
+            text = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "***", text)
     text = re.sub(r"\(Background on this error.*", "", text)
     text = re.sub(r"^\([\w.]+\)\s*", "", text)
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
