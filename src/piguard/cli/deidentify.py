@@ -153,8 +153,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """De-identify (去标识化) a text file or a table by policy: mask, keyed pseudonyms,
-        FF3-1 format-preserving encryption, tokens, generalisation, privacy waybills.
+        """De-identify (去标识化) a text file or a table by policy.
+
+        Operators: masks, keyed pseudonyms, FF3-1 format-preserving encryption, tokens,
+        generalisation, privacy waybills (隐私面单).
 
         Text is scanned for PI and each finding replaced; table columns named in the policy
         or classified from a sample are transformed column by column. A database table
@@ -204,8 +206,10 @@ def register(app: typer.Typer) -> None:
             typer.Option("--role", help="Your role, needed to detokenise (vault tokens)."),
         ] = None,
     ) -> None:
-        """Restore the values that reversible operators (fpe, encrypt, tokenize) protected,
-        for holders of the key (重标识). Masked, hashed and generalised values stay as they are.
+        """Restore values protected by reversible operators, for key holders (重标识).
+
+        Reversible operators are fpe, encrypt and tokenize; masked, hashed and generalised
+        values stay as they are.
         """
         _check_paths(input_path, output)
         provider = load_provider(keys) if keys is not None else None
