@@ -1,0 +1,69 @@
+"""Data-subject requests (个人信息主体权利响应): access, copy, portability, deletion and account
+cancellation executed across the company's own SQL datastores, with deadlines.
+
+* :mod:`~piguard.rights.dataset` — the YAML description of datastores, identity columns,
+  references, PI columns and erasure actions (delete / mask / legal hold).
+* :mod:`~piguard.rights.deadlines` — 30 calendar days (GB/T 35273-2020 8.7) and 15 working
+  days for cancellation (8.5; 认定方法 6.3) with a holiday calendar (调休 included).
+* :mod:`~piguard.rights.store` — requests and steps in SQLite; states and refusals.
+* :mod:`~piguard.rights.engine` — the graph walk, the portability package, erasure.
+
+>>> import datetime as dt
+>>> due_date("cancellation", dt.date(2026, 11, 2))
+datetime.date(2026, 11, 23)
+"""
+
+from piguard.rights.dataset import (
+    IDENTITY_KINDS,
+    Datastore,
+    Description,
+    Erasure,
+    Reference,
+    TableSpec,
+    load_description,
+    parse_description,
+)
+from piguard.rights.deadlines import (
+    CALENDAR_DAYS,
+    CANCELLATION_WORKING_DAYS,
+    HolidayCalendar,
+    add_working_days,
+    due_date,
+    load_calendar,
+)
+from piguard.rights.engine import ACCESS_TYPES, ERASURE_TYPES, PACKAGE_SCHEMA, Executor
+from piguard.rights.store import (
+    COMPLAINT_ROUTE,
+    REQUEST_TYPES,
+    STATES,
+    Request,
+    RequestStore,
+    Step,
+)
+
+__all__ = [
+    "ACCESS_TYPES",
+    "CALENDAR_DAYS",
+    "CANCELLATION_WORKING_DAYS",
+    "COMPLAINT_ROUTE",
+    "ERASURE_TYPES",
+    "IDENTITY_KINDS",
+    "PACKAGE_SCHEMA",
+    "REQUEST_TYPES",
+    "STATES",
+    "Datastore",
+    "Description",
+    "Erasure",
+    "Executor",
+    "HolidayCalendar",
+    "Reference",
+    "Request",
+    "RequestStore",
+    "Step",
+    "TableSpec",
+    "add_working_days",
+    "due_date",
+    "load_calendar",
+    "load_description",
+    "parse_description",
+]

@@ -1,0 +1,505 @@
+"""Executing data-subject requests: a graph walk from the person's identity over the tables.
+
+For each datastore, the walk starts at the rows whose identity columns hold the request's
+identity and follows references from a parent row to the rows that point at it (an order
+points at its user, a payment at its order), never the other way and never along a
+self-reference (a user's ``referrer_id`` would lead to other people). The walk keeps the keys
+it has seen, so cycles end. Key look-ups use keyset pagination (``key > last ORDER BY key
+LIMIT page``) and rows are fetched and written page by page: memory grows with the number of
+the person's rows' keys, not with the size of the tables.
+
+* access / copy / portability: every row of the person, per table, into a package (JSON + CSV
+  per table and ``manifest.json`` with SHA-256 hashes), written atomically to a folder or zip.
+* deletion / cancellation: in one transaction per datastore, children before parents: delete
+  rows, mask columns with a de-identification operator, or skip a table under a legal hold
+  (the reason is recorded). Rows of other people are not touched.
+
+Each datastore is one persisted step; a failure records the datastore, table and a
+credential-free reason and leaves the request ``failed``; :meth:`Executor.run` on it again
+(resume) skips the finished steps. Every step is audited with a keyed pseudonym of the person.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from piguard._util import atomic_write
+from piguard.audit import AuditEvent, AuditSink, Pseudonymizer
+from piguard.deidentify import default_operators
+from piguard.errors import ConfigError, InputError, PiguardError, StorageError
+from piguard.keys import KeyProvider
+from piguard.rights.dataset import Datastore, Description, Reference, TableSpec
+from piguard.rights.store import Request, RequestStore
+from piguard.sources import redact_url
+from piguard.sources._sql import _engine_url, _safe_error, _sqlalchemy
+
+__all__ = ["ACCESS_TYPES", "ERASURE_TYPES", "PACKAGE_SCHEMA", "Executor"]
+
+ACCESS_TYPES = ("access", "copy", "portability")
+ERASURE_TYPES = ("deletion", "cancellation")
+PACKAGE_SCHEMA = "piguard.portability/1"
+_CHUNK = 500
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class _StepFailed(Exception):
+    def __init__(self, table: str | None, message: str) -> None:
+        super().__init__(message)
+        self.table = table
+        self.message = message
+
+
+class _Walk:
+    """The graph walk over one datastore's tables on one connection."""
+
+    def __init__(self, conn: Any, sa: Any, ds: Datastore, page: int) -> None:
+        self.conn, self.sa, self.ds, self.page = conn, sa, ds, page
+        md = sa.MetaData()
+        names = list(ds.tables)
+        self.table: str | None = None
+        try:
+            md.reflect(conn, only=names)
+        except sa.exc.InvalidRequestError as exc:
+            raise _StepFailed(None, f"tables missing from the datastore ({exc})") from None
+        self.tables = {n: md.tables[n] for n in names}
+        refs: dict[str, list[Reference]] = {n: list(ds.tables[n].references) for n in names}
+        if ds.foreign_keys:
+            for n, t in self.tables.items():
+                for fk in t.foreign_keys:
+                    parent = fk.column.table.name
+                    ref = Reference(fk.parent.name, parent, fk.column.name)
+                    if parent in self.tables and ref not in refs[n]:
+                        refs[n].append(ref)
+        # never follow a self-reference: it leads to other people's rows
+        self.refs = {n: [r for r in rs if r.parent != n] for n, rs in refs.items()}
+
+    def _col(self, table: str, column: str) -> Any:
+        try:
+            return self.tables[table].c[column]
+        except KeyError:
+            raise _StepFailed(table, f"table {table} has no column {column}") from None
+
+    def _coerce(self, column: Any, value: str) -> Any:
+        try:
+            py = column.type.python_type
+        except NotImplementedError:
+            return value
+        if py is int:
+            return int(value) if value.strip().lstrip("-").isdigit() else None
+        return value
+
+    def _keys_where(self, table: str, column: str, values: Sequence[Any]) -> list[Any]:
+        """Keys of ``table`` whose ``column`` is in ``values``, by keyset pagination."""
+        sa = self.sa
+        key, col = self._col(table, self.ds.tables[table].key), self._col(table, column)
+        out: list[Any] = []
+        for chunk in _chunks(list(values)):
+            last: Any = None
+            while True:
+                q = sa.select(key).where(col.in_(chunk))
+                if last is not None:
+                    q = q.where(key > last)
+                got = [r[0] for r in self.conn.execute(q.order_by(key).limit(self.page))]
+                out.extend(got)
+                if len(got) < self.page:
+                    break
+                last = got[-1]
+        return out
+
+    def _values(self, table: str, column: str, keys: Sequence[Any]) -> set[Any]:
+        spec = self.ds.tables[table]
+        if column == spec.key:
+            return set(keys)
+        sa = self.sa
+        key, col = self._col(table, spec.key), self._col(table, column)
+        out: set[Any] = set()
+        for chunk in _chunks(sorted(keys)):
+            out.update(r[0] for r in self.conn.execute(sa.select(col).where(key.in_(chunk))))
+        out.discard(None)
+        return out
+
+    def keys(self, identity: dict[str, str]) -> dict[str, list[Any]]:
+        """Keys of the person's rows per table (sorted)."""
+        found: dict[str, set[Any]] = {n: set() for n in self.tables}
+        pending: deque[str] = deque()
+        for name, spec in self.ds.tables.items():
+            self.table = name
+            for kind, column in spec.identity.items():
+                if kind in identity:
+                    value = self._coerce(self._col(name, column), identity[kind])
+                    if value is None:
+                        continue
+                    new = set(self._keys_where(name, column, [value])) - found[name]
+                    if new:
+                        found[name] |= new
+                        pending.append(name)
+        children: dict[str, list[tuple[str, Reference]]] = {n: [] for n in self.tables}
+        for child, refs in self.refs.items():
+            for ref in refs:
+                children[ref.parent].append((child, ref))
+        sent: dict[tuple[str, Reference], set[Any]] = {}
+        while pending:
+            parent = pending.popleft()
+            for child, ref in children[parent]:
+                self.table = child
+                values = self._values(parent, ref.parent_column, sorted(found[parent]))
+                done = sent.setdefault((child, ref), set())
+                new_values = values - done
+                done |= new_values
+                if not new_values:
+                    continue
+                new = set(self._keys_where(child, ref.column, sorted(new_values))) - found[child]
+                if new:
+                    found[child] |= new
+                    pending.append(child)
+        self.table = None
+        return {n: sorted(k) for n, k in found.items()}
+
+    def rows(self, table: str, keys: Sequence[Any]) -> Iterator[tuple[list[str], list[Any]]]:
+        """The rows with ``keys``, a page at a time, in key order."""
+        t = self.tables[table]
+        key = self._col(table, self.ds.tables[table].key)
+        names = [c.name for c in t.columns]
+        for chunk in _chunks(keys, self.page):
+            for row in self.conn.execute(self.sa.select(t).where(key.in_(chunk)).order_by(key)):
+                yield names, list(row)
+
+    def erase_order(self) -> list[str]:
+        """Tables children first (a table after every table that references it)."""
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(n: str) -> None:
+            if state.get(n) == 2:
+                return
+            if state.get(n) == 1:
+                raise ConfigError(f"datastore {self.ds.name!r}: references form a cycle at {n}")
+            state[n] = 1
+            for child, refs in self.refs.items():
+                if any(r.parent == n for r in refs):
+                    visit(child)
+            state[n] = 2
+            order.append(n)
+
+        for n in sorted(self.tables):
+            visit(n)
+        return order
+
+
+class Executor:
+    """Runs requests against the datastores of a description, persisting each step."""
+
+    def __init__(
+        self,
+        description: Description,
+        store: RequestStore,
+        *,
+        work_dir: str | os.PathLike[str],
+        audit: AuditSink | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
+        keys: KeyProvider | None = None,
+        actor: str = "piguard-rights",
+        page_size: int = 1000,
+        today: Callable[[], dt.date] = dt.date.today,
+        connect: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.description = description
+        self.store = store
+        self.work_dir = Path(work_dir)
+        self.audit = audit
+        self.pseudonymizer = pseudonymizer
+        self.keys = keys
+        self.actor = actor
+        self.page_size = page_size
+        self.today = today
+        self._connect = connect
+        self._operators = default_operators(plugins=False)
+
+    # ----------------------------------------------------------------- audit
+    def _emit(self, request: Request, action: str, **details: str | int | bool | None) -> None:
+        if self.audit is None:
+            return
+        subject = None
+        if self.pseudonymizer is not None:
+            kind = sorted(request.identity)[0]
+            subject = self.pseudonymizer.pseudonym(f"{kind}:{request.identity[kind]}")
+        self.audit.emit(
+            AuditEvent(
+                time=dt.datetime.now(dt.UTC),
+                actor=self.actor,
+                action=action,
+                purpose=f"data-subject-request:{request.type}",
+                subject=subject,
+                request_id=request.id,
+                details=details,
+            )
+        )
+
+    # ----------------------------------------------------------------- life cycle
+    def verify(self, request_id: str) -> Request:
+        """Record that the person's identity was verified."""
+        req = self.store.transition(request_id, "identity_verified")
+        self._emit(req, "rights.request.verified")
+        return req
+
+    def refuse(self, request_id: str, reason: str) -> Request:
+        """Refuse with a reason; the complaint route is added (GB/T 35273-2020 8.7)."""
+        req = self.store.transition(request_id, "refused", reason=reason)
+        self._emit(req, "rights.request.refused")
+        return req
+
+    def run(self, request_id: str, *, output: str | os.PathLike[str] | None = None) -> Request:
+        """Run (or resume) a verified or failed request; returns it completed or failed."""
+        req = self.store.get(request_id)
+        if req.type not in ACCESS_TYPES + ERASURE_TYPES:
+            raise InputError(
+                f"requests of type {req.type} are not executed by piguard yet; "
+                "only access, copy, portability, deletion and cancellation are"
+            )
+        if req.state not in ("identity_verified", "failed"):
+            raise InputError(
+                f"request {req.id} is {req.state}; run needs identity_verified or failed"
+            )
+        if req.type in ACCESS_TYPES and output is None:
+            raise InputError("an access, copy or portability request needs an output (-o)")
+        req = self.store.transition(req.id, "in_progress")
+        self._emit(req, "rights.request.started")
+        staging = self.work_dir / req.id
+        for name in sorted(self.description.datastores):
+            ds = self.description.datastores[name]
+            step = f"{'collect' if req.type in ACCESS_TYPES else 'erase'}:{name}"
+            if self.store.step_state(req.id, step) == "done":
+                continue
+            self.store.start_step(req.id, step, datastore=name)
+            try:
+                if req.type in ACCESS_TYPES:
+                    detail = self._collect(req, ds, staging / name)
+                else:
+                    detail = self._erase(req, ds)
+            except _StepFailed as exc:
+                self.store.finish_step(req.id, step, "failed", table=exc.table, error=exc.message)
+                failed = self.store.transition(
+                    req.id, "failed", reason=f"datastore {name}: {exc.message}"
+                )
+                self._emit(failed, "rights.step.failed", datastore=name, table=exc.table)
+                return failed
+            self.store.finish_step(req.id, step, "done", detail=detail)
+            self._emit(req, f"rights.step.{step.split(':')[0]}", datastore=name, **{
+                f"rows.{t}": n for t, n in detail.get("rows", {}).items()
+            })  # fmt: skip
+        result = None
+        if req.type in ACCESS_TYPES:
+            assert output is not None
+            result = str(self._package(req, staging, Path(output)))
+            shutil.rmtree(staging, ignore_errors=True)
+        done = self.store.transition(req.id, "completed", result=result)
+        self._emit(done, "rights.request.completed")
+        return done
+
+    # ----------------------------------------------------------------- datastores
+    def _engine(self, ds: Datastore) -> tuple[Any, Any, str]:
+        sa = _sqlalchemy()
+        url = ds.resolve_url()
+        if self._connect is not None:
+            return sa, self._connect(url), url
+        return sa, sa.create_engine(_engine_url(url), pool_pre_ping=False), url
+
+    def _fail(self, exc: BaseException, url: str, table: str | None) -> _StepFailed:
+        return _StepFailed(table, _safe_error(exc, url).replace(url, redact_url(url)))
+
+    def _collect(self, req: Request, ds: Datastore, folder: Path) -> dict[str, Any]:
+        sa, engine, url = self._engine(ds)
+        walk: _Walk | None = None
+        rows: dict[str, int] = {}
+        try:
+            with engine.connect() as conn:
+                walk = _Walk(conn, sa, ds, self.page_size)
+                keys = walk.keys(req.identity)
+                folder.mkdir(parents=True, exist_ok=True)
+                for table, tkeys in keys.items():
+                    walk.table = table
+                    rows[table] = self._write_table(walk, table, tkeys, folder)
+                conn.rollback()
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(exc, url, walk.table if walk else None) from None
+        finally:
+            engine.dispose()
+        return {"rows": rows}
+
+    def _write_table(self, walk: _Walk, table: str, keys: Sequence[Any], folder: Path) -> int:
+        n = 0
+        with (
+            atomic_write(folder / f"{table}.json") as js,
+            atomic_write(folder / f"{table}.csv", encoding="utf-8-sig") as cs,
+        ):
+            writer = csv.writer(cs)
+            js.write("[")
+            header = [c.name for c in walk.tables[table].columns]
+            writer.writerow(header)
+            for names, values in walk.rows(table, keys):
+                row = [_jsonable(v) for v in values]
+                js.write(("," if n else "") + "\n  ")
+                js.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
+                writer.writerow(["" if v is None else v for v in row])
+                n += 1
+            js.write("\n]\n")
+        return n
+
+    def _package(self, req: Request, staging: Path, output: Path) -> Path:
+        files = []
+        for name in sorted(self.description.datastores):
+            ds = self.description.datastores[name]
+            for table in sorted(ds.tables):
+                for ext in ("json", "csv"):
+                    path = staging / name / f"{table}.{ext}"
+                    if not path.exists():
+                        raise StorageError(f"staged file {path} is missing; resume the request")
+                    files.append((f"{name}/{table}.{ext}", path, ds.tables[table]))
+        manifest = {
+            "schema": PACKAGE_SCHEMA,
+            "request": req.id,
+            "type": req.type,
+            "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "files": [
+                {
+                    "path": arc,
+                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                    "bytes": path.stat().st_size,
+                    "categories": sorted(set(spec.pi.values())),
+                }
+                for arc, path, spec in files
+            ],
+        }
+        body = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        if output.suffix == ".zip":
+            with (
+                atomic_write(output, mode="wb", encoding=None) as fh,
+                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf,
+            ):
+                for arc, path, _ in files:
+                    zf.write(path, arc)
+                zf.writestr("manifest.json", body)
+            return output
+        if output.exists():
+            raise InputError(f"{output} already exists; choose a new folder or a .zip")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+        try:
+            for arc, path, _ in files:
+                (tmp / arc).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, tmp / arc)
+            (tmp / "manifest.json").write_text(body, encoding="utf-8")
+            os.replace(tmp, output)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return output
+
+    def _check_erasable(self, walk: _Walk) -> None:
+        today = self.today()
+        for child, refs in walk.refs.items():
+            cspec = walk.ds.tables[child]
+            if cspec.erasure.action == "delete" or (
+                cspec.erasure.action == "hold" and not cspec.erasure.held(today)
+            ):
+                continue
+            for ref in refs:
+                if walk.ds.tables[ref.parent].erasure.action == "delete":
+                    kept = "legal hold" if cspec.erasure.action == "hold" else "masked"
+                    raise _StepFailed(
+                        ref.parent,
+                        f"table {ref.parent} would be deleted but {child} ({kept}) references "
+                        f"it; give {ref.parent} a mask erasure instead",
+                    )
+
+    def _erase(self, req: Request, ds: Datastore) -> dict[str, Any]:
+        sa, engine, url = self._engine(ds)
+        walk: _Walk | None = None
+        rows: dict[str, int] = {}
+        held: dict[str, str] = {}
+        today = self.today()
+        try:
+            with engine.begin() as conn:  # one transaction per datastore
+                walk = _Walk(conn, sa, ds, self.page_size)
+                self._check_erasable(walk)
+                keys = walk.keys(req.identity)
+                for table in walk.erase_order():
+                    walk.table = table
+                    spec, tkeys = ds.tables[table], keys[table]
+                    if spec.erasure.held(today):
+                        held[table] = spec.erasure.reason or "legal hold"
+                        rows[table] = 0
+                        continue
+                    if spec.erasure.action == "mask":
+                        rows[table] = self._mask(conn, sa, walk, spec, tkeys)
+                    else:
+                        rows[table] = self._delete(conn, walk, spec, tkeys)
+                walk.table = None
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(exc, url, walk.table if walk else None) from None
+        except PiguardError as exc:
+            raise _StepFailed(walk.table if walk else None, str(exc)) from None
+        finally:
+            engine.dispose()
+        return {"rows": rows, "held": held}
+
+    def _delete(self, conn: Any, walk: _Walk, spec: TableSpec, keys: Sequence[Any]) -> int:
+        t = walk.tables[spec.name]
+        n = 0
+        for chunk in _chunks(keys):
+            n += conn.execute(t.delete().where(t.c[spec.key].in_(chunk))).rowcount or 0
+        return n
+
+    def _mask(self, conn: Any, sa: Any, walk: _Walk, spec: TableSpec, keys: Sequence[Any]) -> int:
+        t = walk.tables[spec.name]
+        ops = {
+            col: (self._operators.build(op, config, self.keys), entity)
+            for col, (op, config, entity) in spec.erasure.mask.items()
+        }
+        cols = [walk._col(spec.name, c) for c in ops]
+        key = walk._col(spec.name, spec.key)
+        n = 0
+        stmt = (
+            t.update()
+            .where(key == sa.bindparam("_k"))
+            .values({c: sa.bindparam(f"_v_{c}") for c in ops})
+        )
+        for chunk in _chunks(keys):
+            batch = []
+            for row in conn.execute(sa.select(key, *cols).where(key.in_(chunk))):
+                params: dict[str, Any] = {"_k": row[0]}
+                for (col, (op, entity)), value in zip(ops.items(), row[1:], strict=True):
+                    params[f"_v_{col}"] = None if value is None else op.apply(str(value), entity)
+                batch.append(params)
+            if batch:
+                conn.execute(stmt, batch)
+                n += len(batch)
+        return n

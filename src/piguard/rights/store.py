@@ -1,0 +1,325 @@
+"""Requests and their steps, persisted in SQLite (stdlib ``sqlite3``).
+
+A request moves received → identity_verified → in_progress → completed | refused | failed
+(failed → in_progress again on resume). Each step (one datastore's collection or erasure) is
+a row with its state and, when it failed, the datastore, table and a credential-free reason,
+so that a failed request shows where it stopped and a resume skips finished steps.
+
+The identity a request starts from is PI; it is kept only in this store (owner-only file),
+never in audit events, reports or messages.
+
+>>> import datetime as dt
+>>> s = RequestStore(":memory:")
+>>> r = s.create("access", {"phone": "13800000000"}, received=dt.date(2026, 11, 2))
+>>> r.state, r.due.isoformat()
+('received', '2026-12-02')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from piguard.errors import InputError, StorageError
+from piguard.rights.dataset import IDENTITY_KINDS
+from piguard.rights.deadlines import HolidayCalendar, due_date
+
+__all__ = [
+    "COMPLAINT_ROUTE",
+    "REQUEST_TYPES",
+    "STATES",
+    "Request",
+    "RequestStore",
+    "Step",
+]
+
+#: Request types (PIPL Arts. 44-48; GB/T 35273-2020 8.1-8.6).
+REQUEST_TYPES = (
+    "access",
+    "copy",
+    "portability",
+    "correction",
+    "deletion",
+    "cancellation",
+    "consent_withdrawal",
+    "explanation",
+)
+STATES = ("received", "identity_verified", "in_progress", "completed", "refused", "failed")
+#: A refusal gives reasons and the external complaint route (GB/T 35273-2020 8.7; PIPL Art. 50).
+COMPLAINT_ROUTE = (
+    "You may complain to the cyberspace administration (网信部门) or bring a lawsuit "
+    "(PIPL Art. 50, 65)."
+)
+_NEXT = {
+    "received": {"identity_verified", "refused"},
+    "identity_verified": {"in_progress", "refused"},
+    "in_progress": {"completed", "failed"},
+    "failed": {"in_progress", "refused"},
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    state TEXT NOT NULL,
+    received TEXT NOT NULL,
+    due TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    reason TEXT,
+    complaint_route TEXT,
+    result TEXT
+);
+CREATE TABLE IF NOT EXISTS steps (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    step TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    datastore TEXT,
+    tbl TEXT,
+    detail TEXT,
+    error TEXT,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (request_id, step)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One data-subject request."""
+
+    id: str
+    type: str
+    identity: dict[str, str]
+    state: str
+    received: dt.date
+    due: dt.date
+    updated: str
+    reason: str | None = None
+    complaint_route: str | None = None
+    result: str | None = None
+
+    def overdue(self, today: dt.date) -> bool:
+        """Still open after its due date."""
+        return self.state not in ("completed", "refused") and today > self.due
+
+    def to_dict(self, *, show_identity: bool = False) -> dict[str, Any]:
+        """JSON form; the identity values are hidden unless asked for."""
+        ident = self.identity if show_identity else dict.fromkeys(sorted(self.identity), "***")
+        return {
+            "id": self.id,
+            "type": self.type,
+            "identity": ident,
+            "state": self.state,
+            "received": self.received.isoformat(),
+            "due": self.due.isoformat(),
+            "updated": self.updated,
+            "reason": self.reason,
+            "complaint_route": self.complaint_route,
+            "result": self.result,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One persisted step of a request."""
+
+    step: str
+    state: str  # "running" | "done" | "failed" | "skipped"
+    attempts: int
+    datastore: str | None
+    table: str | None
+    detail: dict[str, Any]
+    error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "step": self.step,
+            "state": self.state,
+            "attempts": self.attempts,
+            "datastore": self.datastore,
+            "table": self.table,
+            "detail": self.detail,
+            "error": self.error,
+        }
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class RequestStore:
+    """Requests and steps in one SQLite file (``:memory:`` for tests)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            p = Path(self.path)
+            new = not p.exists()
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if new:  # the file holds identities: owner-only, like atomic_write's outputs
+                p.touch(mode=0o600)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: cannot open the request store ({exc})") from None
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    # ----------------------------------------------------------------- requests
+    def create(
+        self,
+        request_type: str,
+        identity: dict[str, str],
+        *,
+        received: dt.date,
+        calendar: HolidayCalendar | None = None,
+        request_id: str | None = None,
+    ) -> Request:
+        """Record a new request (state ``received``) with its deadline."""
+        if request_type not in REQUEST_TYPES:
+            raise InputError(
+                f"unknown request type {request_type!r} (known: {', '.join(REQUEST_TYPES)})"
+            )
+        if not identity:
+            raise InputError("a request needs an identity (user_id, phone, resident_id or email)")
+        for kind, value in identity.items():
+            if kind not in IDENTITY_KINDS:
+                raise InputError(
+                    f"unknown identity kind {kind!r} (known: {', '.join(IDENTITY_KINDS)})"
+                )
+            if not str(value).strip():
+                raise InputError(f"identity {kind} is empty")
+        rid = request_id or "req-" + uuid.uuid4().hex[:16]
+        due = due_date(request_type, received, calendar)
+        with self._db:
+            self._db.execute(
+                "INSERT INTO requests (id, type, identity, state, received, due, updated) "
+                "VALUES (?, ?, ?, 'received', ?, ?, ?)",
+                (
+                    rid,
+                    request_type,
+                    json.dumps(identity),
+                    received.isoformat(),
+                    due.isoformat(),
+                    _now(),
+                ),
+            )
+        return self.get(rid)
+
+    def get(self, request_id: str) -> Request:
+        """A request by id; :class:`InputError` if there is none."""
+        row = self._db.execute(
+            "SELECT id, type, identity, state, received, due, updated, reason, "
+            "complaint_route, result FROM requests WHERE id = ?",
+            (request_id,),
+        ).fetchone()
+        if row is None:
+            raise InputError(f"no request {request_id!r}")
+        return _request(row)
+
+    def requests(self, *, overdue_on: dt.date | None = None) -> list[Request]:
+        """All requests (oldest first), or only those overdue on ``overdue_on``."""
+        rows = self._db.execute(
+            "SELECT id, type, identity, state, received, due, updated, reason, "
+            "complaint_route, result FROM requests ORDER BY received, id"
+        ).fetchall()
+        out = [_request(r) for r in rows]
+        if overdue_on is not None:
+            out = [r for r in out if r.overdue(overdue_on)]
+        return out
+
+    def transition(
+        self,
+        request_id: str,
+        state: str,
+        *,
+        reason: str | None = None,
+        result: str | None = None,
+    ) -> Request:
+        """Move a request to ``state``; refuses transitions the life cycle does not allow."""
+        current = self.get(request_id)
+        if state not in _NEXT.get(current.state, set()):
+            raise InputError(f"request {request_id} is {current.state}; it cannot become {state}")
+        if state == "refused" and not reason:
+            raise InputError("a refusal needs a reason (GB/T 35273-2020 8.7)")
+        route = COMPLAINT_ROUTE if state == "refused" else current.complaint_route
+        with self._db:
+            self._db.execute(
+                "UPDATE requests SET state = ?, updated = ?, reason = coalesce(?, reason), "
+                "complaint_route = ?, result = coalesce(?, result) WHERE id = ?",
+                (state, _now(), reason, route, result, request_id),
+            )
+        return self.get(request_id)
+
+    # ----------------------------------------------------------------- steps
+    def steps(self, request_id: str) -> list[Step]:
+        """The steps of a request, in the order they were first started."""
+        rows = self._db.execute(
+            "SELECT step, state, attempts, datastore, tbl, detail, error FROM steps "
+            "WHERE request_id = ? ORDER BY rowid",
+            (request_id,),
+        ).fetchall()
+        return [Step(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"), r[6]) for r in rows]
+
+    def step_state(self, request_id: str, step: str) -> str | None:
+        """The state of one step, or None if it never started."""
+        row = self._db.execute(
+            "SELECT state FROM steps WHERE request_id = ? AND step = ?", (request_id, step)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def start_step(self, request_id: str, step: str, *, datastore: str | None) -> None:
+        """Mark a step running (one more attempt)."""
+        with self._db:
+            self._db.execute(
+                "INSERT INTO steps (request_id, step, state, attempts, datastore, updated) "
+                "VALUES (?, ?, 'running', 1, ?, ?) ON CONFLICT (request_id, step) DO UPDATE "
+                "SET state = 'running', attempts = attempts + 1, error = NULL, tbl = NULL, "
+                "updated = excluded.updated",
+                (request_id, step, datastore, _now()),
+            )
+
+    def finish_step(
+        self,
+        request_id: str,
+        step: str,
+        state: str,
+        *,
+        detail: dict[str, Any] | None = None,
+        table: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record how a step ended (``done``, ``failed`` or ``skipped``)."""
+        with self._db:
+            self._db.execute(
+                "UPDATE steps SET state = ?, detail = ?, tbl = ?, error = ?, updated = ? "
+                "WHERE request_id = ? AND step = ?",
+                (state, json.dumps(detail or {}), table, error, _now(), request_id, step),
+            )
+
+
+def _request(row: tuple[Any, ...]) -> Request:
+    return Request(
+        id=row[0],
+        type=row[1],
+        identity=json.loads(row[2]),
+        state=row[3],
+        received=dt.date.fromisoformat(row[4]),
+        due=dt.date.fromisoformat(row[5]),
+        updated=row[6],
+        reason=row[7],
+        complaint_route=row[8],
+        result=row[9],
+    )

@@ -1,0 +1,221 @@
+"""Access, deletion, legal holds and resume against SQLite, PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from piguard.audit import MemorySink, Pseudonymizer
+from piguard.keys import EnvKeyProvider
+from piguard.rights import Executor, RequestStore, parse_description
+
+TODAY = dt.date(2026, 11, 26)
+ALICE_PHONE = "13800000001"
+Shop = Any
+
+
+def _executor(shop: Shop, text: str, tmp_path: Path, sink: MemorySink | None = None) -> Executor:
+    keys = EnvKeyProvider(environ={"PIGUARD_KEY_AUDIT": "22" * 32})
+    return Executor(
+        parse_description(text, source="shop.yaml"),
+        RequestStore(tmp_path / "requests.db"),
+        work_dir=tmp_path / "work",
+        audit=sink,
+        pseudonymizer=Pseudonymizer(keys, "audit"),
+        page_size=1,  # forces keyset pagination over several pages
+        today=lambda: TODAY,
+    )
+
+
+def _request(ex: Executor, kind: str, **identity: str) -> str:
+    req = ex.store.create(kind, identity, received=TODAY)
+    ex.verify(req.id)
+    return req.id
+
+
+def _without(snap: dict[str, list[tuple[Any, ...]]], shop: Shop, gone: dict[str, set[int]]):
+    return {
+        name: [r for r in rows if r[0] not in gone.get(name, set())] for name, rows in snap.items()
+    }
+
+
+ALICE = {
+    "users": {1},
+    "orders": {10, 11},
+    "trips": {100, 101},
+    "payments": {200},
+    "messages": {300, 302},
+}
+
+
+def _alice(shop: Shop) -> dict[str, set[int]]:
+    return {shop.t(k): v for k, v in ALICE.items()}
+
+
+@pytest.fixture
+def shop_env(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> Shop:
+    monkeypatch.setenv("PIGUARD_TEST_SHOP_URL", shop.url)
+    return shop
+
+
+def test_access_returns_exactly_that_persons_rows(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    sink = MemorySink()
+    ex = _executor(shop_env, describe(shop_env), tmp_path, sink)
+    rid = _request(ex, "portability", phone=ALICE_PHONE)
+    out = tmp_path / "alice.zip"
+    req = ex.run(rid, output=out)
+    assert req.state == "completed", req.reason
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        for entry in manifest["files"]:
+            assert hashlib.sha256(zf.read(entry["path"])).hexdigest() == entry["sha256"]
+        for table, ids in _alice(shop_env).items():
+            rows = json.loads(zf.read(f"main/{table}.json"))
+            assert sorted(r["id"] for r in rows) == sorted(ids)
+            text = zf.read(f"main/{table}.csv").decode("utf-8-sig")
+            assert sorted(int(r["id"]) for r in csv.DictReader(text.splitlines())) == sorted(ids)
+        users = json.loads(zf.read(f"main/{shop_env.t('users')}.json"))
+        assert users == [
+            {"id": 1, "phone": ALICE_PHONE, "email": "alice@example.cn", "name": "张三"}
+        ]
+    assert manifest["schema"] == "piguard.portability/1"
+    # audit events carry a keyed pseudonym and no raw identity
+    assert sink.events
+    assert all(ALICE_PHONE not in json.dumps(e.to_dict()) for e in sink.events)
+    assert all(e.subject and e.subject.startswith("hmac-sha256:audit:") for e in sink.events)
+    assert {e.action for e in sink.events} >= {"rights.step.collect", "rights.request.completed"}
+
+
+def test_access_to_folder(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    rid = _request(ex, "access", user_id="2")
+    ex.run(rid, output=tmp_path / "bob")
+    rows = json.loads((tmp_path / "bob" / "main" / f"{shop_env.t('orders')}.json").read_text())
+    assert [r["id"] for r in rows] == [12]
+    assert (tmp_path / "bob" / "manifest.json").exists()
+
+
+def test_deletion_removes_exactly_that_person(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    before = shop_env.snapshot()
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    rid = _request(ex, "deletion", email="alice@example.cn")
+    req = ex.run(rid)
+    assert req.state == "completed", req.reason
+    assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
+    (step,) = ex.store.steps(rid)
+    assert step.detail["rows"][shop_env.t("orders")] == 2
+
+
+def test_legal_hold_and_mask(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    before = shop_env.snapshot()
+    text = describe(
+        shop_env,
+        orders="{hold: {reason: 网约车 order records kept 3 years, until: 2099-12-31}}",
+        users="{mask: {phone: CN_MOBILE, name: PERSON_NAME, email: {operator: redact}}}",
+    )
+    ex = _executor(shop_env, text, tmp_path)
+    req = ex.run(_request(ex, "cancellation", phone=ALICE_PHONE))
+    assert req.state == "completed", req.reason
+    after = shop_env.snapshot()
+    t = shop_env.t
+    assert after[t("orders")] == before[t("orders")]  # held: untouched
+    assert after[t("users")][0] == (1, "138****0001", "", "张*")  # redact leaves ""
+    assert after[t("users")][1:] == before[t("users")][1:]
+    gone = {t("trips"): {100, 101}, t("payments"): {200}, t("messages"): {300, 302}}
+    for name in gone:
+        assert after[name] == _without(before, shop_env, gone)[name]
+    (step,) = ex.store.steps(req.id)
+    assert step.detail["held"] == {t("orders"): "网约车 order records kept 3 years"}
+
+
+def test_expired_hold_no_longer_applies(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    before = shop_env.snapshot()
+    text = describe(shop_env, orders="{hold: {reason: tax law, until: 2020-01-01}}")
+    ex = _executor(shop_env, text, tmp_path)
+    assert ex.run(_request(ex, "deletion", user_id="1")).state == "completed"
+    assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
+
+
+def test_delete_parent_of_held_rows_is_refused_before_touching_data(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    before = shop_env.snapshot()
+    text = describe(shop_env, orders="{hold: {reason: tax law}}")
+    ex = _executor(shop_env, text, tmp_path)
+    req = ex.run(_request(ex, "deletion", user_id="1"))
+    assert req.state == "failed"
+    assert "give " + shop_env.t("users") + " a mask erasure" in (req.reason or "")
+    assert shop_env.snapshot() == before
+
+
+def _two_stores(shop: Shop, tmp_path: Path, describe: Any) -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    chat = tmp_path / "chat.db"
+    eng = sa.create_engine(f"sqlite:///{chat}")
+    with eng.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE chat (id INTEGER PRIMARY KEY, uid INTEGER, body TEXT)"))
+        conn.execute(
+            sa.text("INSERT INTO chat VALUES (1, 1, '你好'), (2, 2, 'hi'), (3, 1, '再见')")
+        )
+    eng.dispose()
+    extra = """\
+  - name: zchat
+    url: env:PIGUARD_TEST_CHAT_URL
+    tables:
+      chat: {key: id, identity: {user_id: uid}, erasure: delete}
+"""
+    return describe(shop, extra=extra), f"sqlite:///{chat}"
+
+
+@pytest.mark.parametrize("kind", ["deletion", "access"])
+def test_unreachable_datastore_fails_and_resumes(
+    shop_env: Shop, tmp_path: Path, describe: Any, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    text, chat_url = _two_stores(shop_env, tmp_path, describe)
+    monkeypatch.setenv("PIGUARD_TEST_CHAT_URL", f"sqlite:///{tmp_path}/missing/dir/chat.db")
+    before = shop_env.snapshot()
+    ex = _executor(shop_env, text, tmp_path)
+    rid = _request(ex, kind, user_id="1")
+    out = tmp_path / "pkg.zip" if kind == "access" else None
+    req = ex.run(rid, output=out)
+    assert req.state == "failed"
+    steps = {s.step: s for s in ex.store.steps(rid)}
+    step = "erase" if kind == "deletion" else "collect"
+    assert steps[f"{step}:main"].state == "done"
+    assert steps[f"{step}:zchat"].state == "failed"
+    assert "OperationalError" in (steps[f"{step}:zchat"].error or "")
+    assert "zchat" in (req.reason or "")
+    assert out is None or not out.exists()
+    monkeypatch.setenv("PIGUARD_TEST_CHAT_URL", chat_url)
+    req = ex.run(rid, output=out)
+    assert req.state == "completed", req.reason
+    steps = {s.step: s for s in ex.store.steps(rid)}
+    assert steps[f"{step}:main"].attempts == 1  # not repeated
+    assert steps[f"{step}:zchat"].attempts == 2
+    if kind == "deletion":
+        assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
+    else:
+        assert out is not None
+        with zipfile.ZipFile(out) as zf:
+            assert [r["id"] for r in json.loads(zf.read("zchat/chat.json"))] == [1, 3]
+            orders = json.loads(zf.read(f"main/{shop_env.t('orders')}.json"))
+            assert [r["id"] for r in orders] == [10, 11]  # no duplicates after resume
+
+
+def test_unknown_person_gets_empty_package(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    before = shop_env.snapshot()
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    assert ex.run(_request(ex, "deletion", phone="13600000009")).state == "completed"
+    assert shop_env.snapshot() == before
