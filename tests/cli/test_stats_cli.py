@@ -51,3 +51,27 @@ def test_help_has_examples() -> None:
     result = CliRunner().invoke(app, ["stats", "--help"])
     assert result.exit_code == 0
     assert "Examples" in result.output
+
+
+def test_quantiles_print_their_rank_error_bound(tmp_path: Path) -> None:
+    from piguard.dp import quantile_rank_bound
+
+    data = tmp_path / "visits.csv"
+    data.write_text("age\n" + "".join(f"{20 + (i * 7) % 50}\n" for i in range(300)))
+    common = [str(data), "--ledger", str(tmp_path / "l.sqlite"), "--budget", "2"]
+    table = CliRunner().invoke(app, ["stats", *common, "-e", "0.5", "-q", "median(age, 0, 100)"])
+    assert table.exit_code == 0, table.output
+    bound = quantile_rank_bound(0.5, 0.5, 101, 0.05)
+    assert f"rank ±{bound:,.1f} records, grid step 1" in table.stdout
+    as_json = CliRunner().invoke(
+        app,
+        ["stats", *common, "-e", "0.4", "-q", "quantile(age, 0.9, 0, 50)", "--format", "json"],
+    )
+    assert as_json.exit_code == 0, as_json.output
+    (answer,) = json.loads(as_json.stdout)["answers"]
+    assert answer["interval"] is None
+    assert answer["rank_error"]["records"] == pytest.approx(
+        quantile_rank_bound(0.9, 0.4, 101, 0.05)
+    )
+    assert answer["rank_error"]["confidence"] == pytest.approx(0.95)
+    assert answer["rank_error"]["grid_step"] == pytest.approx(0.5)

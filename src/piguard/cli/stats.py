@@ -22,7 +22,15 @@ from piguard.cli._output import (
     stdout_console,
     to_json,
 )
-from piguard.dp import Ledger, PrivacyAccountant, Release, dataset_ref, parse_query, release
+from piguard.dp import (
+    Answer,
+    Ledger,
+    PrivacyAccountant,
+    Release,
+    dataset_ref,
+    parse_query,
+    release,
+)
 from piguard.errors import ConfigError
 
 _EXAMPLES = examples(
@@ -58,6 +66,16 @@ def _fmt(x: float | None) -> str:
     if float(x).is_integer() and abs(x) < 1e15:
         return f"{x:,.0f}"
     return f"{x:,.2f}" if abs(x) >= 0.01 else f"{x:.3g}"
+
+
+def _interval(a: Answer) -> str:
+    """The interval column: [low, high], or a quantile's rank error bound and grid step."""
+    if a.low is not None:
+        return f"[{_fmt(a.low)}, {_fmt(a.high)}]"
+    if a.rank_error is not None:
+        step = f", grid step {a.grid_step:g}" if a.grid_step is not None else ""
+        return f"rank ±{a.rank_error:,.1f} records{step}"
+    return f"– ({a.note})"
 
 
 def stats_command(
@@ -110,7 +128,8 @@ def stats_command(
     ] = OutputFormat.table,
 ) -> None:
     """Differentially private statistics (差分隐私): counts, sums, means, quantiles and
-    histograms under one total ε per release, with a confidence interval for each answer."""
+    histograms under one total ε per release, with a confidence interval for each answer
+    (for a quantile: a bound on its rank error, in records, and the candidate grid step)."""
     queries = [parse_query(q) for q in query]
     w = [float(x) for x in weights.split(",")] if weights else None
     table = read_table(input_path)
@@ -136,7 +155,7 @@ def stats_command(
             a.query,
             ", ".join(f"{k}={v}" for k, v in a.group.items()),
             _fmt(a.value),
-            f"[{_fmt(a.low)}, {_fmt(a.high)}]" if a.low is not None else f"– ({a.note})",
+            _interval(a),
             f"{a.epsilon:g}",
         )
         for a in result.answers
@@ -180,6 +199,20 @@ def _as_json(result: Release) -> dict[str, Any]:
                 "distribution": a.distribution,
                 "scale": a.scale,
                 "note": a.note,
+                **(
+                    {
+                        "rank_error": {
+                            "records": a.rank_error,
+                            "confidence": 1 - result.alpha,
+                            "grid_step": a.grid_step,
+                            "meaning": "with this confidence, the released candidate's"
+                            " |(1-q)*#below - q*#above| (= |#below - q*n| without ties) exceeds"
+                            " the best candidate's by at most this many records",
+                        }
+                    }
+                    if a.rank_error is not None
+                    else {}
+                ),
             }
             for a in result.answers
         ],

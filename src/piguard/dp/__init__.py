@@ -7,7 +7,7 @@ is that component; :func:`release` spends from it.
 """
 
 from piguard.dp.accountant import DatasetRef, Ledger, PrivacyAccountant, dataset_ref
-from piguard.dp.stats import Answer, Query, Release, parse_query, release
+from piguard.dp.stats import Answer, Query, Release, parse_query, quantile_rank_bound, release
 
 __all__ = [
     "Answer",
@@ -18,5 +18,6 @@ __all__ = [
     "Release",
     "dataset_ref",
     "parse_query",
+    "quantile_rank_bound",
     "release",
 ]

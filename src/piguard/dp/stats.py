@@ -4,7 +4,8 @@ One release answers several queries under **one total ε**, split explicitly acr
 (even split unless weights are given) — unlike smartnoise-sql, where each aggregate spends
 its own ε. The ε is taken from a :class:`~piguard.dp.accountant.PrivacyAccountant` before
 anything is computed. Each answer comes with a (1 − α) confidence interval from OpenDP's
-accuracy utilities (``summarize``), or says why there is none.
+accuracy utilities (``summarize``); a quantile, for which OpenDP has none, comes with a
+(1 − α) bound on its rank error instead (:func:`quantile_rank_bound`).
 
 Queries (a small language; bounds are public and values outside them are clipped)::
 
@@ -38,10 +39,13 @@ from typing import Any
 from piguard.dp.accountant import PrivacyAccountant
 from piguard.errors import ConfigError, InputError
 
-__all__ = ["Answer", "Query", "Release", "parse_query", "release"]
+__all__ = ["Answer", "Query", "Release", "parse_query", "quantile_rank_bound", "release"]
 
 #: Public upper bound on the number of rows of a table unless the user gives one.
 DEFAULT_MAX_ROWS = 1_000_000_000
+
+#: Quantiles choose among this many evenly spaced candidates between the bounds.
+QUANTILE_CANDIDATES = 101
 
 _QUERY = re.compile(
     r"^\s*(?P<fn>count|sum|mean|quantile|median|histogram)\s*(?:\((?P<args>[^()]*)\))?"
@@ -140,7 +144,13 @@ def parse_query(text: str) -> Query:
 
 @dataclass(frozen=True)
 class Answer:
-    """One released number and its confidence interval."""
+    """One released number and its confidence interval.
+
+    A quantile has no interval (``low``/``high`` are None); instead ``rank_error`` bounds,
+    with probability ≥ 1 − α, how many records its score (≈ rank) may be further from the
+    target rank q·n than the best candidate's, and ``grid_step`` is the spacing of the
+    candidates (see :func:`quantile_rank_bound`).
+    """
 
     query: str
     statistic: str
@@ -152,6 +162,8 @@ class Answer:
     distribution: str
     scale: float | None
     note: str = ""
+    rank_error: float | None = None
+    grid_step: float | None = None
 
 
 @dataclass
@@ -349,7 +361,10 @@ def _plan(
             expr = [x.dp.sum(bounds).alias("sum"), dp.len(signed=True).alias("n")]
         else:
             assert q.q is not None
-            candidates = [q.lower + (q.upper - q.lower) * i / 100 for i in range(101)]
+            steps = QUANTILE_CANDIDATES - 1
+            candidates = [
+                q.lower + (q.upper - q.lower) * i / steps for i in range(QUANTILE_CANDIDATES)
+            ]
             expr = x.dp.quantile(q.q, candidates).alias("value")
             statistic = f"{q.q:g}-quantile"
     exprs = expr if isinstance(expr, list) else [expr]
@@ -409,6 +424,15 @@ def _answer(
     summary = summarize_polars_measurement(measurement, alpha / 2 if q.kind == "mean" else alpha)
     result = object.__getattribute__(query, "_query")._context(measurement).collect()
     rows = summary.to_dicts()
+    rank_error = grid_step = None
+    if q.kind == "quantile":
+        assert q.q is not None
+        assert q.lower is not None
+        assert q.upper is not None
+        # The ε this mechanism actually spends (OpenDP calibrates its noise scale to at
+        # most the share); the bound uses it, so it describes the noise that was drawn.
+        rank_error = quantile_rank_bound(q.q, float(measurement.map(1)), QUANTILE_CANDIDATES, alpha)
+        grid_step = (q.upper - q.lower) / (QUANTILE_CANDIDATES - 1)
     answers = []
     for rec in result.to_dicts():
         group = {g: str(rec[g]) for g in by}
@@ -437,6 +461,11 @@ def _answer(
             if r0.get("accuracy") is not None:
                 acc_value = float(r0["accuracy"])
                 low, high = value - acc_value, value + acc_value
+            elif rank_error is not None:
+                note = (
+                    f"rank error bound for selection among {QUANTILE_CANDIDATES} candidates"
+                    " (exponential mechanism utility theorem); OpenDP gives no interval"
+                )
             else:
                 note = "OpenDP gives no interval for this mechanism"
         answers.append(
@@ -453,9 +482,39 @@ def _answer(
                 distribution=dist,
                 scale=scale,
                 note=note,
+                rank_error=rank_error,
+                grid_step=grid_step,
             )
         )
     return answers, summary
+
+
+def quantile_rank_bound(q: float, epsilon: float, candidates: int, beta: float) -> float:
+    """With probability ≥ 1 − ``beta``, how many records the quantile OpenDP releases may be
+    further from the target rank than the best of its ``candidates``.
+
+    OpenDP 0.16 (``dp.quantile`` → ``make_quantile_score_candidates`` + noisy min) scores
+    candidate c by u(c) = |(1 − q)·#{x < c} − q·#{x > c}| (= |#{x < c} − q·n| when no
+    record equals c), whose sensitivity under adding or removing one record is
+    Δ = max(q, 1 − q), and releases argmin_c u(c) − E_c with Exponential noise E_c of scale
+    s = 2Δ/ε (factor 2: the scores are not monotonic, so OpenDP's map is ε = 2Δ/s; checked
+    against ``make_private_quantile(...).map``). A candidate c with u(c) ≥ min u + t can only
+    win if E_c ≥ t, which has probability e^(−t/s); a union bound over the candidates gives
+    the bound of the exponential mechanism's utility theorem (Dwork & Roth 2014, Theorem
+    3.11, stated there for sampling ∝ exp(−εu/2Δ); the argument above is the same for the
+    Exponential noise of permute-and-flip, McKenna & Sheldon 2020, which OpenDP uses):
+
+        u(released) ≤ min_c u(c) + (2Δ/ε)·ln(|C|/β)   with probability ≥ 1 − β.
+
+    >>> round(quantile_rank_bound(0.5, 1.0, 101, 0.05), 3)  # median: Δ = 0.5
+    7.611
+    >>> round(quantile_rank_bound(0.9, 1.0, 101, 0.05), 3)  # Δ = 0.9
+    13.7
+    """
+    if not (0.0 <= q <= 1.0 and epsilon > 0 and candidates >= 1 and 0.0 < beta < 1.0):
+        raise ConfigError("quantile rank bound: need 0 ≤ q ≤ 1, ε > 0, candidates ≥ 1, 0 < β < 1")
+    sensitivity = max(q, 1.0 - q)
+    return 2.0 * sensitivity / epsilon * math.log(candidates / beta)
 
 
 def _mean_interval(
