@@ -80,6 +80,7 @@ def _register_commands() -> None:
     from piguard.cli import audit as _audit
     from piguard.cli import datamap as _datamap
     from piguard.cli import deidentify as _deidentify
+    from piguard.cli import requests as _requests
     from piguard.cli import scan as _scan
     from piguard.cli import serve as _serve
     from piguard.cli import stats as _stats
@@ -94,6 +95,7 @@ def _register_commands() -> None:
     _serve.register(app)
     _admin.register(app)
     _deidentify.register(app)
+    _requests.register(app)
 
 
 _register_commands()

@@ -1,0 +1,305 @@
+"""``piguard requests``: data-subject requests (访问/复制/更正/删除/注销) with deadlines.
+
+Requests live in a SQLite file (``--store``, default ``piguard-requests.db``). ``run`` walks
+the datastores of a description file; a datastore that fails leaves the request ``failed``
+with the datastore, table and reason shown by ``show``; ``resume`` continues it without
+repeating finished steps. ``run``/``resume`` exit 1 when the request ends ``failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from piguard import rights
+from piguard.cli._output import (
+    OutputFormat,
+    emit_text,
+    examples,
+    make_table,
+    stdout_console,
+    to_json,
+)
+from piguard.errors import InputError
+
+requests_app = typer.Typer(
+    name="requests",
+    help="Data-subject requests: access, copy, portability, deletion, account cancellation "
+    "(个人信息主体权利), with deadlines and resumable execution.",
+    epilog=examples(
+        "piguard requests create cancellation --phone 13800000001",
+        "piguard requests verify req-0123456789abcdef",
+        "piguard requests run req-0123456789abcdef -d examples/datastores/ride-hailing.yaml",
+        "piguard requests list --overdue",
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+StoreOpt = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        "-s",
+        envvar="PIGUARD_REQUESTS_DB",
+        help="The SQLite file holding requests and their steps (owner-only when new).",
+    ),
+]
+DEFAULT_STORE = Path("piguard-requests.db")
+
+
+def _date(value: str | None, what: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
+
+
+def _print_request(req: rights.Request, steps: list[rights.Step], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        data = req.to_dict()
+        data["steps"] = [s.to_dict() for s in steps]
+        emit_text(to_json(data))
+        return
+    con = stdout_console()
+    con.print(f"{req.id}  {req.type}  [bold]{req.state}[/bold]  due {req.due.isoformat()}")
+    if req.reason:
+        con.print(f"reason: {req.reason}", markup=False)
+    if req.complaint_route and req.state == "refused":
+        con.print(f"complaint route: {req.complaint_route}", markup=False)
+    if req.result:
+        con.print(f"result: {req.result}", markup=False)
+    if steps:
+        rows = [
+            (s.step, s.state, s.attempts, s.table or "", s.error or "", _rows(s)) for s in steps
+        ]
+        con.print(make_table(None, ["step", "state", "attempts", "table", "error", "rows"], rows))
+
+
+def _rows(step: rights.Step) -> str:
+    rows = step.detail.get("rows", {})
+    held = step.detail.get("held", {})
+    parts = [f"{t}={n}" for t, n in sorted(rows.items())]
+    parts += [f"{t}=held" for t in sorted(held)]
+    return " ".join(parts)
+
+
+@requests_app.command(
+    "create",
+    epilog=examples(
+        "piguard requests create access --user-id 42",
+        "piguard requests create cancellation --phone 13800000001 --calendar holidays.yaml",
+        "piguard requests create deletion --email a@example.cn --received 2026-11-02",
+    ),
+)
+def create_command(
+    request_type: Annotated[
+        str, typer.Argument(help=f"One of: {', '.join(rights.REQUEST_TYPES)}.")
+    ],
+    user_id: Annotated[str | None, typer.Option("--user-id", help="The person's user id.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Mobile number (手机号).")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="E-mail address.")] = None,
+    resident_id: Annotated[
+        str | None, typer.Option("--resident-id", help="Resident ID number (身份证号).")
+    ] = None,
+    received: Annotated[
+        str | None, typer.Option("--received", help="Day received (YYYY-MM-DD; default today).")
+    ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendar",
+            help="Holiday calendar YAML (holidays: [...], workdays: [...] for 调休) for the "
+            "15-working-day cancellation deadline.",
+        ),
+    ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Record a new request (state received) and print its id and due date.
+
+    Deadlines: 15 working days for cancellation (GB/T 35273-2020 8.5), 30 days otherwise
+    (8.7). Give only the identity the person used with the service.
+    """
+    identity = {
+        k: v
+        for k, v in (
+            ("user_id", user_id),
+            ("phone", phone),
+            ("email", email),
+            ("resident_id", resident_id),
+        )
+        if v is not None
+    }
+    cal = rights.load_calendar(calendar) if calendar else None
+    s = rights.RequestStore(store)
+    req = s.create(request_type, identity, received=_date(received, "--received"), calendar=cal)
+    stdout_console().print(f"{req.id}  {req.type}  received  due {req.due.isoformat()}")
+
+
+@requests_app.command("verify", epilog=examples("piguard requests verify req-0123456789abcdef"))
+def verify_command(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Record that the person's identity was verified (received → identity_verified)."""
+    req = rights.RequestStore(store).transition(request_id, "identity_verified")
+    stdout_console().print(f"{req.id}  {req.state}")
+
+
+@requests_app.command(
+    "refuse",
+    epilog=examples(
+        'piguard requests refuse req-0123456789abcdef --reason "identity could not be verified"'
+    ),
+)
+def refuse_command(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (GB/T 35273-2020 8.7 grounds).")],
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Refuse a request with a reason; the complaint route is recorded with it."""
+    req = rights.RequestStore(store).transition(request_id, "refused", reason=reason)
+    _print_request(req, [], OutputFormat.table)
+
+
+def _execute(
+    request_id: str,
+    description: Path,
+    output: Path | None,
+    work_dir: Path | None,
+    store: Path,
+    *,
+    resume: bool,
+) -> None:
+    desc = rights.load_description(description)
+    s = rights.RequestStore(store)
+    if resume and s.get(request_id).state != "failed":
+        raise InputError(f"request {request_id} is not failed; use run")
+    ex = rights.Executor(desc, s, work_dir=work_dir or store.parent / "piguard-requests-work")
+    req = ex.run(request_id, output=output)
+    _print_request(req, s.steps(request_id), OutputFormat.table)
+    if req.state == "failed":
+        raise typer.Exit(1)
+
+
+DescOpt = Annotated[
+    Path,
+    typer.Option("--description", "-d", help="The dataset description YAML (datastores)."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Access/copy/portability: the package (a new folder, or a .zip) with JSON + CSV "
+        "per table and manifest.json.",
+    ),
+]
+WorkOpt = Annotated[
+    Path | None,
+    typer.Option("--work-dir", help="Where collected tables are staged until the package."),
+]
+
+
+@requests_app.command(
+    "run",
+    epilog=examples(
+        "piguard requests run req-0123456789abcdef -d examples/datastores/ride-hailing.yaml "
+        "-o alice.zip",
+        "piguard requests run req-fedcba9876543210 -d examples/datastores/ride-hailing.yaml",
+    ),
+)
+def run_command(
+    request_id: Annotated[str, typer.Argument(help="The request id (identity_verified).")],
+    description: DescOpt,
+    output: OutOpt = None,
+    work_dir: WorkOpt = None,
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Execute a verified request over every datastore; exit 1 if a datastore fails."""
+    _execute(request_id, description, output, work_dir, store, resume=False)
+
+
+@requests_app.command(
+    "resume",
+    epilog=examples(
+        "piguard requests resume req-0123456789abcdef -d examples/datastores/ride-hailing.yaml"
+    ),
+)
+def resume_command(
+    request_id: Annotated[str, typer.Argument(help="The failed request's id.")],
+    description: DescOpt,
+    output: OutOpt = None,
+    work_dir: WorkOpt = None,
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Continue a failed request; finished datastores are not repeated."""
+    _execute(request_id, description, output, work_dir, store, resume=True)
+
+
+@requests_app.command(
+    "show",
+    epilog=examples(
+        "piguard requests show req-0123456789abcdef",
+        "piguard requests show req-0123456789abcdef --format json",
+    ),
+)
+def show_command(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """Show a request and its steps (which datastore and table failed, and why)."""
+    s = rights.RequestStore(store)
+    _print_request(s.get(request_id), s.steps(request_id), fmt)
+
+
+@requests_app.command(
+    "list",
+    epilog=examples(
+        "piguard requests list",
+        "piguard requests list --overdue",
+        "piguard requests list --overdue --today 2026-12-31 --format json",
+    ),
+)
+def list_command(
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open requests past their due date.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="The day to judge overdue on (default today).")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    store: StoreOpt = DEFAULT_STORE,
+) -> None:
+    """List requests (identities hidden), oldest first."""
+    day = _date(today, "--today")
+    reqs = rights.RequestStore(store).requests(overdue_on=day if overdue else None)
+    if fmt is OutputFormat.json:
+        emit_text(to_json([r.to_dict() | {"overdue": r.overdue(day)} for r in reqs]))
+        return
+    rows = [
+        (
+            r.id,
+            r.type,
+            r.state,
+            r.received.isoformat(),
+            r.due.isoformat(),
+            "yes" if r.overdue(day) else "",
+        )
+        for r in reqs
+    ]
+    title = "Overdue requests" if overdue else "Requests"
+    stdout_console().print(
+        make_table(title, ["id", "type", "state", "received", "due", "overdue"], rows)
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``requests`` to the root command."""
+    app.add_typer(requests_app, name="requests")
