@@ -135,7 +135,9 @@ def test_legal_hold_and_mask(shop_env: Shop, tmp_path: Path, describe: Any) -> N
     gone = {t("trips"): {100, 101}, t("payments"): {200}, t("messages"): {300, 302}}
     for name in gone:
         assert after[name] == _without(before, shop_env, gone)[name]
-    (step,) = ex.store.steps(req.id)
+    step, consents = ex.store.steps(req.id)
+    assert consents.step == "consents"
+    assert consents.state == "skipped"  # no consent service given: recorded, not hidden
     assert step.detail["held"] == {t("orders"): "网约车 order records kept 3 years"}
 
 
@@ -219,3 +221,40 @@ def test_unknown_person_gets_empty_package(shop_env: Shop, tmp_path: Path, descr
     ex = _executor(shop_env, describe(shop_env), tmp_path)
     assert ex.run(_request(ex, "deletion", phone="13600000009")).state == "completed"
     assert shop_env.snapshot() == before
+
+
+def test_cancellation_withdraws_current_consents(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    from piguard.consent import Channel, ConsentService, MemoryConsentStore, Purpose
+    from piguard.keys import NoteSigner
+
+    sink = MemorySink()
+    pseudo = Pseudonymizer(EnvKeyProvider(environ={"PIGUARD_KEY_SUBJECT": "11" * 32}), "subject")
+    svc = ConsentService(
+        MemoryConsentStore(),
+        audit=sink,
+        pseudonymize=pseudo.pseudonym,
+        signer=NoteSigner.generate("consent.test"),
+    )
+    svc.publish_notice(
+        "policy",
+        [
+            Purpose(id="trip", description="rides", categories=("location.precise",)),
+            Purpose(id="ads", description="offers", categories=("basic.email",)),
+        ],
+        actor="admin",
+    )
+    svc.grant("1", "policy", ["trip", "ads"], channel=Channel.APP, actor="app")
+    svc.grant("2", "policy", ["trip"], channel=Channel.APP, actor="app")
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    ex.consents = svc
+    req = ex.run(_request(ex, "cancellation", user_id="1"))
+    assert req.state == "completed", req.reason
+    assert ex.store.steps(req.id)[-1].detail == {"withdrawn": 2}
+    assert not svc.decide("1", "policy", "trip", ["location.precise"]).allow
+    assert svc.decide("2", "policy", "trip", ["location.precise"]).allow
+    again = ex.store.create("consent_withdrawal", {"user_id": "1"}, received=TODAY)
+    ex.verify(again.id)
+    assert ex.run(again.id).state == "completed"
+    assert ex.store.steps(again.id)[-1].detail == {"withdrawn": 0}  # nothing current left

@@ -32,11 +32,13 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent, AuditSink, Pseudonymizer
+from piguard.consent import Action, Channel, ConsentService
 from piguard.deidentify import default_operators
 from piguard.errors import ConfigError, InputError, PiguardError, StorageError
 from piguard.keys import KeyProvider
@@ -68,6 +70,12 @@ def _jsonable(value: Any) -> Any:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def _plain_error(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"  # no file names: they may hold PI
+    return str(exc)
 
 
 class _StepFailed(Exception):
@@ -230,6 +238,9 @@ class Executor:
         page_size: int = 1000,
         today: Callable[[], dt.date] = dt.date.today,
         connect: Callable[[str], Any] | None = None,
+        consents: ConsentService | None = None,
+        consent_identity: str = "user_id",
+        consent_channel: Channel = Channel.WEB,
     ) -> None:
         self.description = description
         self.store = store
@@ -241,6 +252,9 @@ class Executor:
         self.page_size = page_size
         self.today = today
         self._connect = connect
+        self.consents = consents
+        self.consent_identity = consent_identity
+        self.consent_channel = consent_channel
         self._operators = default_operators(plugins=False)
 
     # ----------------------------------------------------------------- audit
@@ -277,44 +291,58 @@ class Executor:
         return req
 
     def run(self, request_id: str, *, output: str | os.PathLike[str] | None = None) -> Request:
-        """Run (or resume) a verified or failed request; returns it completed or failed."""
+        """Run (or resume) a request; returns it completed or failed.
+
+        A request that is ``identity_verified`` starts; one that is ``failed`` (or was left
+        ``in_progress`` by an interrupted process) resumes, skipping finished steps.
+        """
         req = self.store.get(request_id)
-        if req.type not in ACCESS_TYPES + ERASURE_TYPES:
+        executable = ACCESS_TYPES + ERASURE_TYPES + ("consent_withdrawal",)
+        if req.type not in executable:
             raise InputError(
                 f"requests of type {req.type} are not executed by piguard yet; "
-                "only access, copy, portability, deletion and cancellation are"
+                f"only {', '.join(executable)} are"
             )
-        if req.state not in ("identity_verified", "failed"):
+        if req.state not in ("identity_verified", "failed", "in_progress"):
             raise InputError(
                 f"request {req.id} is {req.state}; run needs identity_verified or failed"
             )
         if req.type in ACCESS_TYPES and output is None:
             raise InputError("an access, copy or portability request needs an output (-o)")
-        req = self.store.transition(req.id, "in_progress")
+        if req.state != "in_progress":
+            req = self.store.transition(req.id, "in_progress")
         self._emit(req, "rights.request.started")
         staging = self.work_dir / req.id
-        for name in sorted(self.description.datastores):
-            ds = self.description.datastores[name]
-            step = f"{'collect' if req.type in ACCESS_TYPES else 'erase'}:{name}"
+        steps: list[tuple[str, str | None, Callable[[], dict[str, Any]]]] = []
+        if req.type in ACCESS_TYPES + ERASURE_TYPES:
+            for name in sorted(self.description.datastores):
+                ds = self.description.datastores[name]
+                if req.type in ACCESS_TYPES:
+                    steps.append(
+                        (f"collect:{name}", name, partial(self._collect, req, ds, staging / name))
+                    )
+                else:
+                    steps.append((f"erase:{name}", name, partial(self._erase, req, ds)))
+        if req.type in ("cancellation", "consent_withdrawal"):
+            steps.append(("consents", None, partial(self._withdraw_consents, req)))
+        for step, where, action in steps:
             if self.store.step_state(req.id, step) == "done":
                 continue
-            self.store.start_step(req.id, step, datastore=name)
+            self.store.start_step(req.id, step, datastore=where)
             try:
-                if req.type in ACCESS_TYPES:
-                    detail = self._collect(req, ds, staging / name)
-                else:
-                    detail = self._erase(req, ds)
-            except _StepFailed as exc:
-                self.store.finish_step(req.id, step, "failed", table=exc.table, error=exc.message)
-                failed = self.store.transition(
-                    req.id, "failed", reason=f"datastore {name}: {exc.message}"
-                )
-                self._emit(failed, "rights.step.failed", datastore=name, table=exc.table)
+                detail = action()
+            except (_StepFailed, PiguardError, OSError) as exc:
+                table = exc.table if isinstance(exc, _StepFailed) else None
+                message = exc.message if isinstance(exc, _StepFailed) else _plain_error(exc)
+                self.store.finish_step(req.id, step, "failed", table=table, error=message)
+                place = f"datastore {where}" if where else step
+                failed = self.store.transition(req.id, "failed", reason=f"{place}: {message}")
+                self._emit(failed, "rights.step.failed", step=step, table=table)
                 return failed
-            self.store.finish_step(req.id, step, "done", detail=detail)
-            self._emit(req, f"rights.step.{step.split(':')[0]}", datastore=name, **{
-                f"rows.{t}": n for t, n in detail.get("rows", {}).items()
-            })  # fmt: skip
+            state = "skipped" if "skipped" in detail else "done"
+            self.store.finish_step(req.id, step, state, detail=detail)
+            counts = {f"rows.{t}": n for t, n in detail.get("rows", {}).items()}
+            self._emit(req, f"rights.step.{step.split(':')[0]}", datastore=where, **counts)
         result = None
         if req.type in ACCESS_TYPES:
             assert output is not None
@@ -323,6 +351,27 @@ class Executor:
         done = self.store.transition(req.id, "completed", result=result)
         self._emit(done, "rights.request.completed")
         return done
+
+    def _withdraw_consents(self, req: Request) -> dict[str, Any]:
+        """Withdraw every current grant of the person (PIPL Art. 15; GB/T 35273-2020 8.4)."""
+        if self.consents is None:
+            if req.type == "cancellation":  # visible in `requests show`, not silent
+                return {"skipped": "no consent service configured; withdraw consents there"}
+            raise ConfigError("no consent service is configured, so consents cannot be withdrawn")
+        subject = req.identity.get(self.consent_identity)
+        if subject is None:
+            raise InputError(
+                f"withdrawing consents needs the person's {self.consent_identity} in the request"
+            )
+        latest: dict[tuple[str, str], Any] = {}
+        for event in self.consents.history(subject):
+            latest[(event.notice, event.purpose)] = event  # history is oldest first
+        n = 0
+        for event in latest.values():
+            if event.action is Action.GRANT:
+                self.consents.withdraw(event.id, channel=self.consent_channel, actor=self.actor)
+                n += 1
+        return {"withdrawn": n}
 
     # ----------------------------------------------------------------- datastores
     def _engine(self, ds: Datastore) -> tuple[Any, Any, str]:
