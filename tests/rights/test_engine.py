@@ -258,3 +258,62 @@ def test_cancellation_withdraws_current_consents(
     ex.verify(again.id)
     assert ex.run(again.id).state == "completed"
     assert ex.store.steps(again.id)[-1].detail == {"withdrawn": 0}  # nothing current left
+
+
+def _engine_url(url: str) -> str:
+    for plain, driver in (
+        ("postgresql://", "postgresql+psycopg://"),
+        ("mysql://", "mysql+pymysql://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def test_connection_lost_mid_erasure_rolls_back_and_resumes(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    import sqlalchemy as sa
+
+    before = shop_env.snapshot()
+    broken = {"on": True}
+    target = shop_env.t("orders")
+
+    def connect(url: str) -> Any:
+        engine = sa.create_engine(_engine_url(url))
+
+        @sa.event.listens_for(engine, "before_cursor_execute")
+        def _drop(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if (
+                broken["on"]
+                and statement.lstrip().upper().startswith("DELETE")
+                and target in statement
+            ):
+                raise sa.exc.OperationalError(
+                    statement, {}, ConnectionError("server closed the connection")
+                )
+
+        return engine
+
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    ex._connect = connect
+    rid = _request(ex, "deletion", user_id="1")
+    req = ex.run(rid)
+    assert req.state == "failed"
+    (step,) = ex.store.steps(rid)
+    assert (step.state, step.table) == ("failed", target)
+    assert "server closed the connection" in (step.error or "")
+    # trips, payments and messages were deleted before orders failed: all rolled back
+    assert shop_env.snapshot() == before
+    broken["on"] = False
+    assert ex.run(rid).state == "completed"
+    assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
+
+
+def test_interrupted_request_resumes(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    before = shop_env.snapshot()
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    rid = _request(ex, "deletion", user_id="1")
+    ex.store.transition(rid, "in_progress")  # a process killed while running
+    assert ex.run(rid).state == "completed"
+    assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
