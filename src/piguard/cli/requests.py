@@ -84,8 +84,12 @@ def _print_request(req: rights.Request, steps: list[rights.Step], fmt: OutputFor
 def _rows(step: rights.Step) -> str:
     rows = step.detail.get("rows", {})
     held = step.detail.get("held", {})
-    parts = [f"{t}={n}" for t, n in sorted(rows.items())]
+    parts = [f"{t}={n}" for t, n in sorted(rows.items()) if t not in held]
     parts += [f"{t}=held" for t in sorted(held)]
+    if "withdrawn" in step.detail:
+        parts.append(f"consents withdrawn={step.detail['withdrawn']}")
+    if "skipped" in step.detail:
+        parts.append(str(step.detail["skipped"]))
     return " ".join(parts)
 
 
