@@ -45,7 +45,7 @@ from piguard.keys import KeyProvider
 from piguard.rights.dataset import Datastore, Description, Reference, TableSpec
 from piguard.rights.store import Request, RequestStore
 from piguard.sources import redact_url
-from piguard.sources._sql import _engine_url, _safe_error, _sqlalchemy
+from piguard.sources._sql import _engine_url, _read_only, _safe_error, _sqlalchemy
 
 __all__ = ["ACCESS_TYPES", "ERASURE_TYPES", "PACKAGE_SCHEMA", "Executor"]
 
@@ -390,6 +390,7 @@ class Executor:
         rows: dict[str, int] = {}
         try:
             with engine.connect() as conn:
+                _read_only(conn, sa)  # collecting never writes
                 walk = _Walk(conn, sa, ds, self.page_size)
                 keys = walk.keys(req.identity)
                 folder.mkdir(parents=True, exist_ok=True)
