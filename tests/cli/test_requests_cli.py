@@ -54,7 +54,7 @@ def _create(*args: str) -> str:
 
 
 def test_help_has_examples() -> None:
-    for cmd in ("create", "verify", "run", "resume", "show", "list", "refuse"):
+    for cmd in ("create", "verify", "run", "resume", "show", "list", "refuse", "describe"):
         assert "Examples" in _ok(["requests", cmd, "--help"])
 
 
@@ -115,3 +115,28 @@ def test_bad_input_exit_2(env: Path) -> None:
     assert "unknown request type" in result.output
     result = CliRunner().invoke(app, ["requests", "show", "req-nope"])
     assert result.exit_code == 2
+
+
+def test_describe_writes_a_loadable_description(env: Path, tmp_path: Path) -> None:
+    inv = tmp_path / "inv.json"
+    _ok(["scan", f"sqlite:///{env}", "--format", "json", "-o", str(inv)])
+    out = tmp_path / "desc.yaml"
+    _ok(
+        [
+            "requests",
+            "describe",
+            "PIGUARD_RIDE_DB_URL",
+            "--name",
+            "ride",
+            "--inventory",
+            str(inv),
+            "-o",
+            str(out),
+        ]
+    )
+    from piguard.rights import load_description
+
+    desc = load_description(out)
+    users = desc.datastores["ride"].tables["users"]
+    assert users.identity.get("phone") == "phone"
+    assert str(env) not in out.read_text()  # the URL stays in the environment

@@ -157,3 +157,31 @@ def test_credentials_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SHOP_URL", raising=False)
     with pytest.raises(ConfigError, match="SHOP_URL is not set"):
         d.datastores["shop"].resolve_url()
+
+
+def test_describe_from_schema_and_inventory(tmp_path: Path) -> None:
+    import sqlite3
+
+    from piguard.rights import describe_datastore
+    from piguard.sources import discover
+
+    db = tmp_path / "s.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, mobile TEXT, nick TEXT);"
+            "CREATE TABLE logs (a TEXT, b TEXT);"
+        )
+        conn.executemany(
+            "INSERT INTO users VALUES (?, ?, ?)",
+            [(i, f"138{i:08d}", f"n{i}") for i in range(1, 60)],
+        )
+    url = f"sqlite:///{db}"
+    inv = discover([url]).to_dict()
+    text, skipped = describe_datastore(url, name="app", url_env="APP_URL", inventory=inv)
+    assert skipped == ["logs"]
+    desc = parse_description(text, source="generated.yaml")
+    users = desc.datastores["app"].tables["users"]
+    assert users.key == "id"
+    assert users.identity == {"phone": "mobile"}
+    assert users.pi["mobile"] == "basic.phone.mobile"
+    assert users.erasure.action == "hold"  # nothing is deleted until someone decides

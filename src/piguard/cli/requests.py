@@ -9,6 +9,8 @@ repeating finished steps. ``run``/``resume`` exit 1 when the request ends ``fail
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +22,7 @@ from piguard.cli._output import (
     emit_text,
     examples,
     make_table,
+    stderr_console,
     stdout_console,
     to_json,
 )
@@ -302,6 +305,50 @@ def list_command(
     stdout_console().print(
         make_table(title, ["id", "type", "state", "received", "due", "overdue"], rows)
     )
+
+
+@requests_app.command(
+    "describe",
+    epilog=examples(
+        "piguard scan sqlite:///ride.db --format json -o inventory.json",
+        "piguard requests describe PIGUARD_RIDE_DB_URL --name ride --inventory inventory.json "
+        "-o ride.yaml",
+    ),
+)
+def describe_command(
+    url_env: Annotated[
+        str,
+        typer.Argument(help="Name of the environment variable holding the database URL."),
+    ],
+    name: Annotated[str, typer.Option("--name", help="The datastore's name.")] = "main",
+    inventory: Annotated[
+        Path | None,
+        typer.Option("--inventory", help="A piguard scan JSON inventory (PI columns, identity)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the description here.")
+    ] = None,
+) -> None:
+    """Write a first dataset description: tables, keys, PI columns and identity columns.
+
+    Every table starts under a REVIEW hold (nothing is erased) until you choose delete, mask
+    or a real legal hold.
+    """
+    url = os.environ.get(url_env)
+    if not url:
+        raise InputError(f"environment variable {url_env} is not set")
+    inv = None
+    if inventory is not None:
+        try:
+            inv = json.loads(inventory.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(
+                f"{inventory}: cannot read the inventory ({type(exc).__name__})"
+            ) from None
+    text, skipped = rights.describe_datastore(url, name=name, url_env=url_env, inventory=inv)
+    emit_text(text, output)
+    for table in skipped:
+        stderr_console().print(f"left out {table}: no single-column primary key", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ cancellation executed across the company's own SQL datastores, with deadlines.
   days for cancellation (8.5; 认定方法 6.3) with a holiday calendar (调休 included).
 * :mod:`~piguard.rights.store` — requests and steps in SQLite; states and refusals.
 * :mod:`~piguard.rights.engine` — the graph walk, the portability package, erasure.
+* :mod:`~piguard.rights.describe` — a first description from the schema and a scan inventory.
 
 >>> import datetime as dt
 >>> due_date("cancellation", dt.date(2026, 11, 2))
@@ -31,6 +32,7 @@ from piguard.rights.deadlines import (
     due_date,
     load_calendar,
 )
+from piguard.rights.describe import REVIEW_HOLD, describe_datastore
 from piguard.rights.engine import ACCESS_TYPES, ERASURE_TYPES, PACKAGE_SCHEMA, Executor
 from piguard.rights.store import (
     COMPLAINT_ROUTE,
@@ -50,6 +52,7 @@ __all__ = [
     "IDENTITY_KINDS",
     "PACKAGE_SCHEMA",
     "REQUEST_TYPES",
+    "REVIEW_HOLD",
     "STATES",
     "Datastore",
     "Description",
@@ -62,6 +65,7 @@ __all__ = [
     "Step",
     "TableSpec",
     "add_working_days",
+    "describe_datastore",
     "due_date",
     "load_calendar",
     "load_description",
