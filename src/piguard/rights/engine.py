@@ -263,8 +263,9 @@ class Executor:
             return
         subject = None
         if self.pseudonymizer is not None:
-            kind = sorted(request.identity)[0]
-            subject = self.pseudonymizer.pseudonym(f"{kind}:{request.identity[kind]}")
+            # the user id when known: the same pseudonym consent events carry for the person
+            kind = "user_id" if "user_id" in request.identity else sorted(request.identity)[0]
+            subject = self.pseudonymizer.pseudonym(request.identity[kind])
         self.audit.emit(
             AuditEvent(
                 time=dt.datetime.now(dt.UTC),
@@ -309,6 +310,8 @@ class Executor:
             )
         if req.type in ACCESS_TYPES and output is None:
             raise InputError("an access, copy or portability request needs an output (-o)")
+        if output is not None and Path(output).suffix != ".zip" and Path(output).exists():
+            raise InputError(f"{output} already exists; choose a new folder or a .zip")
         if req.state != "in_progress":
             req = self.store.transition(req.id, "in_progress")
         self._emit(req, "rights.request.started")
