@@ -89,3 +89,27 @@ def test_access_and_deletion_match_the_ownership_graph(
         with sqlite3.connect(db) as conn:
             for t, ids in expected.items():
                 assert _ids(conn, t) == before[t] - ids
+
+
+def test_ignored_reference_is_not_followed(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE trips (id INTEGER PRIMARY KEY,"
+            " passenger_id INTEGER REFERENCES users(id), driver_id INTEGER REFERENCES users(id));"
+            "INSERT INTO users VALUES (1), (2);"
+            "INSERT INTO trips VALUES (10, 1, 2), (11, 2, 1);"
+        )
+    text = (
+        f"datastores:\n  - name: db\n    url: sqlite:///{db}\n    tables:\n"
+        "      users: {key: id, identity: {user_id: id}, erasure: delete}\n"
+        "      trips: {key: id, ignore_references: [driver_id], erasure: delete}\n"
+    )
+    store = RequestStore(":memory:")
+    ex = Executor(parse_description(text), store, work_dir=tmp_path / "w")
+    req = store.create("access", {"user_id": "1"}, received=dt.date(2026, 1, 1))
+    ex.verify(req.id)
+    ex.run(req.id, output=tmp_path / "out")
+    trips = json.loads((tmp_path / "out" / "db" / "trips.json").read_text())
+    assert [t["id"] for t in trips] == [10]  # as passenger only; trip 11 is user 2's

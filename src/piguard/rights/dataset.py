@@ -4,7 +4,8 @@ A description names each SQL datastore (URL, or ``env:VAR`` to read the URL with
 credentials from the environment, never echoed: messages use
 :func:`piguard.sources.redact_url`), its tables, the identity columns a request can start
 from (``user_id``, ``phone``, ``resident_id``, ``email``), the references between tables
-(``column: parent_table.column``; declared foreign keys are read from the schema too), the PI
+(``column: parent_table.column``; declared foreign keys are read from the schema too, and
+``ignore_references`` lists columns not to follow, such as a trip's ``driver_id``), the PI
 columns with their taxonomy categories, and the erasure action per table: ``delete`` rows,
 ``mask`` columns with a de-identification operator, or a legal ``hold`` with reason and expiry.
 
@@ -85,6 +86,9 @@ class TableSpec:
     pi: dict[str, str]
     erasure: Erasure
     line: int = 0
+    #: columns whose references (declared or written) are not followed: the row does not
+    #: belong to the person they point at (a trip's driver_id; the trip is the passenger's)
+    ignore_references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +218,12 @@ def _parse_erasure(doc: _Doc, node: yaml.Node, registry: OperatorRegistry) -> Er
 
 def _parse_table(doc: _Doc, name: str, node: yaml.Node, registry: OperatorRegistry) -> TableSpec:
     items = doc.mapping(node, f"table {name}")
-    _check_keys(doc, items, ("key", "identity", "references", "pi", "erasure"), f"table {name}")
+    _check_keys(
+        doc,
+        items,
+        ("key", "identity", "references", "ignore_references", "pi", "erasure"),
+        f"table {name}",
+    )
     raw = {k: (kn, v) for k, kn, v in items}
     if "key" not in raw:
         raise doc.fail(node, f"table {name}: 'key' (the primary-key column) is required")
@@ -244,11 +253,17 @@ def _parse_table(doc: _Doc, name: str, node: yaml.Node, registry: OperatorRegist
             except Exception:
                 raise doc.fail(cat, f"unknown taxonomy category {key_!r}") from None
             pi[col] = key_
+    ignore: list[str] = []
+    if "ignore_references" in raw:
+        inode = raw["ignore_references"][1]
+        if not isinstance(inode, yaml.SequenceNode):
+            raise doc.fail(inode, "ignore_references must be a list of column names")
+        ignore = [doc.text(c, "ignore_references") for c in inode.value]
     if "erasure" not in raw:
         raise doc.fail(node, f"table {name}: 'erasure' (delete, mask or hold) is required")
     erasure = _parse_erasure(doc, raw["erasure"][1], registry)
     line = node.start_mark.line + 1
-    return TableSpec(name, key, identity, tuple(refs), pi, erasure, line)
+    return TableSpec(name, key, identity, tuple(refs), pi, erasure, line, tuple(ignore))
 
 
 def parse_description(

@@ -106,8 +106,12 @@ class _Walk:
                     ref = Reference(fk.parent.name, parent, fk.column.name)
                     if parent in self.tables and ref not in refs[n]:
                         refs[n].append(ref)
-        # never follow a self-reference: it leads to other people's rows
-        self.refs = {n: [r for r in rs if r.parent != n] for n, rs in refs.items()}
+        # never follow a self-reference (it leads to other people's rows), nor a column the
+        # description says does not make the row the person's (ignore_references)
+        self.refs = {
+            n: [r for r in rs if r.parent != n and r.column not in ds.tables[n].ignore_references]
+            for n, rs in refs.items()
+        }
 
     def _col(self, table: str, column: str) -> Any:
         try:
