@@ -88,6 +88,9 @@ def test_access_returns_exactly_that_persons_rows(
             {"id": 1, "phone": ALICE_PHONE, "email": "alice@example.cn", "name": "张三"}
         ]
     assert manifest["schema"] == "piguard.portability/1"
+    rows = {e["path"]: e["rows"] for e in manifest["files"]}
+    assert rows[f"main/{shop_env.t('orders')}.csv"] == 2
+    assert rows[f"main/{shop_env.t('users')}.json"] == 1
     # audit events carry a keyed pseudonym and no raw identity
     assert sink.events
     assert all(ALICE_PHONE not in json.dumps(e.to_dict()) for e in sink.events)

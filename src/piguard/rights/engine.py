@@ -431,6 +431,11 @@ class Executor:
         return n
 
     def _package(self, req: Request, staging: Path, output: Path) -> Path:
+        counts = {
+            s.datastore: s.detail.get("rows", {})
+            for s in self.store.steps(req.id)
+            if s.step.startswith("collect:")
+        }
         files = []
         for name in sorted(self.description.datastores):
             ds = self.description.datastores[name]
@@ -450,6 +455,7 @@ class Executor:
                     "path": arc,
                     "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                     "bytes": path.stat().st_size,
+                    "rows": counts.get(arc.split("/", 1)[0], {}).get(spec.name),
                     "categories": sorted(set(spec.pi.values())),
                 }
                 for arc, path, spec in files
