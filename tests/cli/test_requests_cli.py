@@ -140,3 +140,19 @@ def test_describe_writes_a_loadable_description(env: Path, tmp_path: Path) -> No
     users = desc.datastores["ride"].tables["users"]
     assert users.identity.get("phone") == "phone"
     assert str(env) not in out.read_text()  # the URL stays in the environment
+
+
+def test_correction_via_cli(env: Path) -> None:
+    rid = _create("correction", "--user-id", "2", "--set", "ride.users.email=li@example.cn")
+    _ok(["requests", "verify", rid])
+    out = _ok(["requests", "run", rid, "-d", str(EXAMPLE)])
+    assert "li@example.cn" not in out
+    with sqlite3.connect(env) as conn:
+        assert conn.execute("SELECT id, email FROM users ORDER BY id").fetchall() == [
+            (1, "a@example.cn"),
+            (2, "li@example.cn"),
+        ]
+    bad = CliRunner().invoke(
+        app, ["requests", "create", "correction", "--user-id", "2", "--set", "x=1"]
+    )
+    assert bad.exit_code == 2

@@ -321,3 +321,33 @@ def test_interrupted_request_resumes(shop_env: Shop, tmp_path: Path, describe: A
     ex.store.transition(rid, "in_progress")  # a process killed while running
     assert ex.run(rid).state == "completed"
     assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
+
+
+def test_correction_changes_only_that_persons_rows(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    before = shop_env.snapshot()
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    t = shop_env.t
+    changes = [
+        {"datastore": "main", "table": t("users"), "column": "phone", "value": "13800000009"},
+        {"datastore": "main", "table": t("orders"), "column": "address", "value": "北京市东城区"},
+    ]
+    req = ex.store.create(
+        "correction", {"user_id": "1"}, received=TODAY, payload={"changes": changes}
+    )
+    ex.verify(req.id)
+    assert ex.run(req.id).state == "completed"
+    after = shop_env.snapshot()
+    assert after[t("users")][0] == (1, "13800000009", "alice@example.cn", "张三")
+    assert after[t("users")][1:] == before[t("users")][1:]
+    assert [r[3] for r in after[t("orders")]] == ["北京市东城区", "北京市东城区"] + [
+        r[3] for r in before[t("orders")][2:]
+    ]
+    assert ex.store.get(req.id).to_dict()["changes"][0] == {
+        "datastore": "main",
+        "table": t("users"),
+        "column": "phone",
+    }  # the new value (PI) is not shown
+    for name in (t("trips"), t("payments"), t("messages")):
+        assert after[name] == before[name]

@@ -102,6 +102,7 @@ def _rows(step: rights.Step) -> str:
         "piguard requests create access --user-id 42",
         "piguard requests create cancellation --phone 13800000001 --calendar holidays.yaml",
         "piguard requests create deletion --email a@example.cn --received 2026-11-02",
+        "piguard requests create correction --user-id 42 --set ride.users.email=new@example.cn",
     ),
 )
 def create_command(
@@ -125,6 +126,13 @@ def create_command(
             "15-working-day cancellation deadline.",
         ),
     ] = None,
+    changes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Correction: DATASTORE.TABLE.COLUMN=NEW_VALUE (repeat for several).",
+        ),
+    ] = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Record a new request (state received) and print its id and due date.
@@ -143,8 +151,33 @@ def create_command(
         if v is not None
     }
     cal = rights.load_calendar(calendar) if calendar else None
+    payload = None
+    if changes:
+        if request_type != "correction":
+            raise InputError("--set is for correction requests only")
+        parsed = []
+        for item in changes:
+            target, sep, value = item.partition("=")
+            parts = target.split(".")
+            if not sep or len(parts) < 3 or not all(parts):
+                raise InputError("--set takes DATASTORE.TABLE.COLUMN=NEW_VALUE")
+            parsed.append(
+                {
+                    "datastore": parts[0],
+                    "table": ".".join(parts[1:-1]),
+                    "column": parts[-1],
+                    "value": value,
+                }
+            )
+        payload = {"changes": parsed}
     s = rights.RequestStore(store)
-    req = s.create(request_type, identity, received=_date(received, "--received"), calendar=cal)
+    req = s.create(
+        request_type,
+        identity,
+        received=_date(received, "--received"),
+        calendar=cal,
+        payload=payload,
+    )
     stdout_console().print(f"{req.id}  {req.type}  received  due {req.due.isoformat()}")
 
 

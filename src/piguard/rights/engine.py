@@ -302,7 +302,7 @@ class Executor:
         ``in_progress`` by an interrupted process) resumes, skipping finished steps.
         """
         req = self.store.get(request_id)
-        executable = ACCESS_TYPES + ERASURE_TYPES + ("consent_withdrawal",)
+        executable = ACCESS_TYPES + ERASURE_TYPES + ("consent_withdrawal", "correction")
         if req.type not in executable:
             raise InputError(
                 f"requests of type {req.type} are not executed by piguard yet; "
@@ -330,6 +330,13 @@ class Executor:
                     )
                 else:
                     steps.append((f"erase:{name}", name, partial(self._erase, req, ds)))
+        if req.type == "correction":
+            changes = self._changes(req)
+            for name in sorted(changes):
+                ds = self.description.datastores[name]
+                steps.append(
+                    (f"correct:{name}", name, partial(self._correct, req, ds, changes[name]))
+                )
         if req.type in ("cancellation", "consent_withdrawal"):
             steps.append(("consents", None, partial(self._withdraw_consents, req)))
         for step, where, action in steps:
@@ -358,6 +365,52 @@ class Executor:
         done = self.store.transition(req.id, "completed", result=result)
         self._emit(done, "rights.request.completed")
         return done
+
+    def _changes(self, req: Request) -> dict[str, list[dict[str, str]]]:
+        """A correction's changes by datastore, checked against the description."""
+        changes = (req.payload or {}).get("changes") or []
+        if not changes:
+            raise InputError(f"correction {req.id} names no change (datastore.table.column=value)")
+        out: dict[str, list[dict[str, str]]] = {}
+        for c in changes:
+            ds = self.description.datastores.get(c["datastore"])
+            if ds is None or c["table"] not in ds.tables:
+                raise InputError(
+                    f"correction {req.id}: {c['datastore']}.{c['table']} is not in the description"
+                )
+            if c["column"] == ds.tables[c["table"]].key:
+                raise InputError(f"correction {req.id}: the key column cannot be corrected")
+            out.setdefault(c["datastore"], []).append(c)
+        return out
+
+    def _correct(
+        self, req: Request, ds: Datastore, changes: list[dict[str, str]]
+    ) -> dict[str, Any]:
+        """Set the new values on the person's rows only, in one transaction (GB/T 35273-2020
+        8.2: a method to correct or complete)."""
+        sa, engine, url = self._engine(ds)
+        walk: _Walk | None = None
+        rows: dict[str, int] = {}
+        try:
+            with engine.begin() as conn:
+                walk = _Walk(conn, sa, ds, self.page_size)
+                keys = walk.keys(req.identity)
+                for c in changes:
+                    walk.table = table = c["table"]
+                    t = walk.tables[table]
+                    key = walk._col(table, ds.tables[table].key)
+                    walk._col(table, c["column"])
+                    n = 0
+                    for chunk in _chunks(keys[table]):
+                        stmt = t.update().where(key.in_(chunk)).values({c["column"]: c["value"]})
+                        n += conn.execute(stmt).rowcount or 0
+                    rows[f"{table}.{c['column']}"] = n
+                walk.table = None
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(exc, url, walk.table if walk else None) from None
+        finally:
+            engine.dispose()
+        return {"rows": rows}
 
     def _withdraw_consents(self, req: Request) -> dict[str, Any]:
         """Withdraw every current grant of the person (PIPL Art. 15; GB/T 35273-2020 8.4)."""

@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS requests (
     updated TEXT NOT NULL,
     reason TEXT,
     complaint_route TEXT,
-    result TEXT
+    result TEXT,
+    payload TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
     request_id TEXT NOT NULL REFERENCES requests(id),
@@ -105,6 +106,8 @@ class Request:
     reason: str | None = None
     complaint_route: str | None = None
     result: str | None = None
+    #: what the request asks for beyond the identity (correction: the new values; PI)
+    payload: dict[str, Any] | None = None
 
     def overdue(self, today: dt.date) -> bool:
         """Still open after its due date."""
@@ -124,6 +127,10 @@ class Request:
             "reason": self.reason,
             "complaint_route": self.complaint_route,
             "result": self.result,
+            "changes": [
+                c if show_identity else {k: v for k, v in c.items() if k != "value"}
+                for c in (self.payload or {}).get("changes", [])
+            ],
         }
 
 
@@ -186,6 +193,7 @@ class RequestStore:
         received: dt.date,
         calendar: HolidayCalendar | None = None,
         request_id: str | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> Request:
         """Record a new request (state ``received``) with its deadline."""
         if request_type not in REQUEST_TYPES:
@@ -205,8 +213,8 @@ class RequestStore:
         due = due_date(request_type, received, calendar)
         with self._db:
             self._db.execute(
-                "INSERT INTO requests (id, type, identity, state, received, due, updated) "
-                "VALUES (?, ?, ?, 'received', ?, ?, ?)",
+                "INSERT INTO requests (id, type, identity, state, received, due, updated, "
+                "payload) VALUES (?, ?, ?, 'received', ?, ?, ?, ?)",
                 (
                     rid,
                     request_type,
@@ -214,6 +222,7 @@ class RequestStore:
                     received.isoformat(),
                     due.isoformat(),
                     _now(),
+                    None if payload is None else json.dumps(payload, ensure_ascii=False),
                 ),
             )
         return self.get(rid)
@@ -222,7 +231,7 @@ class RequestStore:
         """A request by id; :class:`InputError` if there is none."""
         row = self._db.execute(
             "SELECT id, type, identity, state, received, due, updated, reason, "
-            "complaint_route, result FROM requests WHERE id = ?",
+            "complaint_route, result, payload FROM requests WHERE id = ?",
             (request_id,),
         ).fetchone()
         if row is None:
@@ -233,7 +242,7 @@ class RequestStore:
         """All requests (oldest first), or only those overdue on ``overdue_on``."""
         rows = self._db.execute(
             "SELECT id, type, identity, state, received, due, updated, reason, "
-            "complaint_route, result FROM requests ORDER BY received, id"
+            "complaint_route, result, payload FROM requests ORDER BY received, id"
         ).fetchall()
         out = [_request(r) for r in rows]
         if overdue_on is not None:
@@ -322,4 +331,5 @@ def _request(row: tuple[Any, ...]) -> Request:
         reason=row[7],
         complaint_route=row[8],
         result=row[9],
+        payload=json.loads(row[10]) if row[10] else None,
     )
