@@ -156,3 +156,25 @@ def test_correction_via_cli(env: Path) -> None:
         app, ["requests", "create", "correction", "--user-id", "2", "--set", "x=1"]
     )
     assert bad.exit_code == 2
+
+
+def test_run_writes_audit_events_without_pi(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piguard.audit import AuditLog
+
+    log = tmp_path / "audit.db"
+    AuditLog.create(log, origin="example.com/audit").close()
+    monkeypatch.setenv("PIGUARD_KEY_AUDIT", "22" * 32)
+    rid = _create("deletion", "--phone", "13800000001")
+    _ok(["requests", "verify", rid])
+    _ok(["requests", "run", rid, "-d", str(EXAMPLE), "--audit-log", str(log), "--keys", "env"])
+    with AuditLog.open(log) as audit:
+        events = [json.loads(audit.event_data(i)) for i in range(audit.size)]
+    assert [e["action"] for e in events] == [
+        "rights.request.started",
+        "rights.step.erase",
+        "rights.request.completed",
+    ]
+    assert all(e["subject"].startswith("hmac-sha256:audit:") for e in events)
+    assert "13800000001" not in json.dumps(events)

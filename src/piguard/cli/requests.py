@@ -8,6 +8,7 @@ repeating finished steps. ``run``/``resume`` exit 1 when the request ends ``fail
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ from typing import Annotated
 import typer
 
 from piguard import rights
+from piguard.audit import AuditLog, MerkleLogSink, Pseudonymizer
 from piguard.cli._output import (
     OutputFormat,
     emit_text,
@@ -27,6 +29,7 @@ from piguard.cli._output import (
     to_json,
 )
 from piguard.errors import InputError
+from piguard.keys import load_provider
 
 requests_app = typer.Typer(
     name="requests",
@@ -213,6 +216,8 @@ def _execute(
     output: Path | None,
     work_dir: Path | None,
     store: Path,
+    audit_log: str | None,
+    keys: str | None,
     *,
     resume: bool,
 ) -> None:
@@ -220,8 +225,23 @@ def _execute(
     s = rights.RequestStore(store)
     if resume and s.get(request_id).state != "failed":
         raise InputError(f"request {request_id} is not failed; use run")
-    ex = rights.Executor(desc, s, work_dir=work_dir or store.parent / "piguard-requests-work")
-    req = ex.run(request_id, output=output)
+    with contextlib.ExitStack() as stack:
+        sink = None
+        pseudonymizer = None
+        if audit_log is not None:
+            log = stack.enter_context(AuditLog.open(audit_log))
+            sink = MerkleLogSink(log, group_commit=False)
+            if keys is not None:
+                pseudonymizer = Pseudonymizer(load_provider(keys), "audit")
+        ex = rights.Executor(
+            desc,
+            s,
+            work_dir=work_dir or store.parent / "piguard-requests-work",
+            audit=sink,
+            pseudonymizer=pseudonymizer,
+            actor="piguard-cli",
+        )
+        req = ex.run(request_id, output=output)
     _print_request(req, s.steps(request_id), OutputFormat.table)
     if req.state == "failed":
         raise typer.Exit(1)
@@ -244,6 +264,21 @@ WorkOpt = Annotated[
     Path | None,
     typer.Option("--work-dir", help="Where collected tables are staged until the package."),
 ]
+AuditOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--audit-log",
+        help="Record every step (counts, no values) in this audit log (path or URL).",
+    ),
+]
+KeysOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--keys",
+        help="Key provider (env, env:PREFIX, file:DIR) holding key 'audit': audit events then "
+        "name the person by a keyed pseudonym.",
+    ),
+]
 
 
 @requests_app.command(
@@ -259,10 +294,12 @@ def run_command(
     description: DescOpt,
     output: OutOpt = None,
     work_dir: WorkOpt = None,
+    audit_log: AuditOpt = None,
+    keys: KeysOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Execute a verified request over every datastore; exit 1 if a datastore fails."""
-    _execute(request_id, description, output, work_dir, store, resume=False)
+    _execute(request_id, description, output, work_dir, store, audit_log, keys, resume=False)
 
 
 @requests_app.command(
@@ -276,10 +313,12 @@ def resume_command(
     description: DescOpt,
     output: OutOpt = None,
     work_dir: WorkOpt = None,
+    audit_log: AuditOpt = None,
+    keys: KeysOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Continue a failed request; finished datastores are not repeated."""
-    _execute(request_id, description, output, work_dir, store, resume=True)
+    _execute(request_id, description, output, work_dir, store, audit_log, keys, resume=True)
 
 
 @requests_app.command(
