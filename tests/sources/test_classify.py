@@ -153,6 +153,31 @@ def test_free_text_reports_its_entity_mix(tmp_path: Path) -> None:
     assert col.category == "other.user_content"
 
 
+def test_a_column_of_mixed_identifiers_is_pi(tmp_path: Path) -> None:
+    # Each value is an identifier, but of four kinds, none reaching half of the column
+    # alone: a "value" column of a key-value export. It is PI, graded by its most
+    # sensitive kind, not "no personal information".
+    rng = random.Random(5)
+    values: list[object] = []
+    for i in range(200):
+        kind = i % 4
+        if kind == 0:
+            values.append(f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}")
+        elif kind == 1:
+            values.append(_ck(f"110105{1960 + i % 40}0101{i % 1000:03d}"))
+        elif kind == 2:
+            values.append(f"user{i}@example.com")
+        else:
+            values.append(f"192.0.2.{i % 250 + 1}")
+    path = _table(tmp_path, "kv.csv", {"value": values})
+    col = _columns(path)["value"]
+    assert col.pi
+    assert col.entity in {"CN_MOBILE", "CN_RESIDENT_ID", "EMAIL", "IP_ADDRESS"}
+    assert {col.entity, *col.also} >= {"CN_MOBILE", "CN_RESIDENT_ID", "EMAIL", "IP_ADDRESS"}
+    assert col.grade == "sensitive"  # resident IDs are among them (GB/T 35273-2020 B.1)
+    assert "mix identifiers" in col.why
+
+
 def test_children_make_the_tables_pi_sensitive(tmp_path: Path) -> None:
     rng = random.Random(4)
     years = [2015 if i % 4 == 0 else 1980 for i in range(200)]

@@ -490,9 +490,15 @@ def classify(
         total = sum(ev.whole.values()) / n
         threshold = 0.2 if hint_entity == best else 0.5
         looks_text = ev.long_text >= 0.5 * n and total < 0.8
-        if rate >= threshold and not looks_text:
+        kinds = [e for e, c in ev.whole.items() if c >= 0.05 * n]
+        # Values that each are an identifier, of several kinds (a "contact" or "value"
+        # column): no kind reaches the threshold alone, yet most of the column is PI.
+        mixed_ids = len(kinds) >= 2 and total >= 0.5 and rate >= 0.1
+        if (rate >= threshold or mixed_ids) and not looks_text:
             also = tuple(e for e, c in ev.whole.most_common() if e != best and c >= 0.05 * n)
             why = f"{rate:.0%} of {n} sampled values are {best}"
+            if rate < threshold:
+                why = f"values mix identifiers ({total:.0%} in all): " + why
             if ev.by_validator:
                 why += f" ({ev.by_validator} checked by the validator because the header names it)"
             if also:
@@ -504,7 +510,7 @@ def classify(
             elif hint_entity and hint_entity != best and hint_entity not in also:
                 why += f"; header suggests {hint_entity}"
                 conf -= 0.15
-            return _finding(
+            found = _finding(
                 base,
                 entity=best,
                 category=_category_of(best),
@@ -515,6 +521,14 @@ def classify(
                 pi=True,
                 also=also,
             )
+            sensitive_also = [
+                e
+                for e in also
+                if e in taxonomy.ENTITY_CATEGORIES and taxonomy.entity_category(e).sensitive
+            ]
+            if sensitive_also and not found.sensitive:
+                found = _with_grade(found, True, why + f"; sensitive: {', '.join(sensitive_also)}")
+            return found
 
     # 2. look-alikes: shaped like an identifier, failing its check at chance rate
     for entity, shaped in ev.shapes.most_common():
