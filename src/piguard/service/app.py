@@ -137,6 +137,8 @@ class Services:
     signer: NoteSigner
     datamap: dm.DataMap | None = None
     datamap_text: str | None = None
+    #: the keyed pseudonyms of subjects (audit events of data-subject requests)
+    pseudonymizer: Pseudonymizer | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -174,6 +176,7 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
         audit=sink,
         audit_log=audit_log,
         signer=signer,
+        pseudonymizer=pseudo,
     )
     svc.consent.scope = lambda: svc.datamap
     text_ = datamaps.latest()
@@ -455,6 +458,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     _install_errors(app)
     app.add_middleware(_AccessLog)
+    from piguard.service import requests_api  # it imports this module's ApiError and Services
+
+    app.include_router(requests_api.router(_require))
 
     @app.get("/healthz", response_model=s.Health, tags=["service"])
     def healthz(svc: Svc) -> s.Health:

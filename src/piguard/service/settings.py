@@ -53,6 +53,11 @@ class Settings:
     #: create missing key files on start (first run)
     create_keys: bool = True
     log_level: str = "INFO"
+    #: data-subject requests: the request store (holds identities; owner-only), the registered
+    #: datastore description and the access packages; default data_dir/requests
+    requests_dir: Path | None = None
+    #: holiday calendar YAML for cancellation deadlines (piguard.rights.load_calendar)
+    requests_calendar: str | None = None
 
     @property
     def database_url(self) -> str:
@@ -69,6 +74,10 @@ class Settings:
     @property
     def key_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def requests_path(self) -> Path:
+        return self.requests_dir or self.data_dir / "requests"
 
     @classmethod
     def load(
@@ -105,7 +114,7 @@ class Settings:
 
 
 def _coerce(name: str, value: Any) -> Any:
-    if name in {"data_dir", "signer_key_file"}:
+    if name in {"data_dir", "signer_key_file", "requests_dir"}:
         return Path(value) if value not in (None, "") else None if name != "data_dir" else Path(".")
     if name in {"migrate", "create_keys"}:
         if isinstance(value, bool):

@@ -1,0 +1,299 @@
+"""Data-subject requests over HTTP against a real server process: a ride-hailing datastore in
+SQLite (its URL only in the server's environment), access, deletion, cancellation, overdue."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import Server, start_server, stop_server  # type: ignore[import-not-found]
+
+ALICE_PHONE = "13800000001"
+BOB_PHONE = "13900000002"
+CAROL_PHONE = "13700000003"
+
+SCHEMA = """
+CREATE TABLE users (id INTEGER PRIMARY KEY, phone TEXT, name TEXT);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                     address TEXT);
+CREATE TABLE trips (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+                    pickup TEXT);
+CREATE TABLE messages (id INTEGER PRIMARY KEY, sender_id INTEGER REFERENCES users(id),
+                       body TEXT);
+INSERT INTO users VALUES (1, '13800000001', 'Alice'), (2, '13900000002', 'Bob'),
+                         (3, '13700000003', 'Carol');
+INSERT INTO orders VALUES (10, 1, 'Alice home'), (11, 1, 'Alice work'), (20, 2, 'Bob home'),
+                          (30, 3, 'Carol home');
+INSERT INTO trips VALUES (100, 10, 'A1'), (101, 11, 'A2'), (200, 20, 'B1'), (300, 30, 'C1');
+INSERT INTO messages VALUES (1000, 1, 'hi from Alice'), (2000, 2, 'hi from Bob');
+"""
+
+DESCRIPTION = """
+version: 1
+datastores:
+  - name: ride
+    url: env:PIGUARD_TEST_RIDE_URL
+    tables:
+      users:
+        key: id
+        identity: {user_id: id, phone: phone}
+        pi: {phone: basic.phone, name: basic.name}
+        erasure: delete
+      orders:
+        key: id
+        pi: {address: basic.address}
+        erasure: delete
+      trips:
+        key: id
+        pi: {pickup: location.precise}
+        erasure: delete
+      messages:
+        key: id
+        pi: {body: communication.content}
+        erasure: delete
+"""
+
+
+def _rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    with sqlite3.connect(db) as conn:
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()  # noqa: S608
+            for t in ("users", "orders", "trips", "messages")
+        }
+
+
+@pytest.fixture(scope="module")
+def ride(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path, str]]:
+    data_dir = tmp_path_factory.mktemp("svc-requests")
+    db = data_dir / "ride.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(SCHEMA)
+    srv = start_server(
+        f"sqlite:///{data_dir / 'piguard.db'}",
+        data_dir,
+        f"r{secrets.token_hex(3)}_",
+        extra_env={"PIGUARD_TEST_RIDE_URL": f"sqlite:///{db}"},
+    )
+    try:
+        with srv.client() as admin:
+            r = admin.post("/v1/keys", json={"scopes": ["requests"], "name": "dsr"})
+            assert r.status_code == 201, r.text
+            key = r.json()["key"]
+            with srv.client(key) as c:
+                r = c.put("/v1/datastores", json={"yaml": DESCRIPTION})
+                assert r.status_code == 200, r.text
+        yield srv, db, key
+    finally:
+        stop_server(srv)
+
+
+def _create(c: httpx.Client, rtype: str, identity: dict[str, str], **extra: Any) -> str:
+    r = c.post("/v1/requests", json={"type": rtype, "identity": identity, **extra})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["state"] == "received"
+    assert set(body["identity"].values()) == {"***"}
+    rid: str = body["id"]
+    return rid
+
+
+def _verify_and_run(c: httpx.Client, rid: str) -> dict[str, Any]:
+    r = c.post(f"/v1/requests/{rid}/verify")
+    assert (r.status_code, r.json()["state"]) == (200, "identity_verified"), r.text
+    r = c.post(f"/v1/requests/{rid}/run")
+    assert r.status_code == 202, r.text
+    assert r.json()["state"] == "in_progress"
+    deadline = time.monotonic() + 60  # a guard against hanging, not a speed assertion
+    while True:
+        body: dict[str, Any] = c.get(f"/v1/requests/{rid}").json()
+        if body["state"] in ("completed", "failed") or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)
+
+
+def test_datastores_are_registered_without_urls(ride: tuple[Server, Path, str]) -> None:
+    srv, db, key = ride
+    with srv.client(key) as c:
+        r = c.get("/v1/datastores")
+        assert r.status_code == 200
+        body = r.json()
+        assert body["datastores"] == [
+            {
+                "name": "ride",
+                "url": "env:PIGUARD_TEST_RIDE_URL",
+                "tables": ["messages", "orders", "trips", "users"],
+            }
+        ]
+        assert str(db) not in r.text
+        # a URL written into the description is refused: credentials belong in the environment
+        plain = DESCRIPTION.replace("env:PIGUARD_TEST_RIDE_URL", f"sqlite:///{db}")
+        r = c.put("/v1/datastores", json={"yaml": plain})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_description")
+        assert "env:VAR" in r.json()["error"]["message"]
+        r = c.put("/v1/datastores", json={"yaml": "datastores: [oops"})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_description")
+        # the registered description is unchanged
+        assert c.get("/v1/datastores").json()["datastores"][0]["url"].startswith("env:")
+
+
+def test_access_request_packages_exactly_that_persons_rows(
+    ride: tuple[Server, Path, str],
+) -> None:
+    srv, _, key = ride
+    with srv.client(key) as c:
+        rid = _create(c, "access", {"phone": ALICE_PHONE})
+        r = c.get(f"/v1/requests/{rid}/package")
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
+        body = _verify_and_run(c, rid)
+        assert body["state"] == "completed", body
+        assert body["package"] is True
+        assert [s["state"] for s in body["steps"]] == ["done"]
+        assert body["steps"][0]["detail"]["rows"] == {
+            "users": 1,
+            "orders": 2,
+            "trips": 2,
+            "messages": 1,
+        }
+        r = c.get(f"/v1/requests/{rid}/package")
+        assert r.status_code == 200, r.text
+        manifest = r.json()
+        assert manifest["request"] == rid
+        rows = {f["path"]: f["rows"] for f in manifest["files"]}
+        assert rows == {
+            "ride/messages.csv": 1,
+            "ride/messages.json": 1,
+            "ride/orders.csv": 2,
+            "ride/orders.json": 2,
+            "ride/trips.csv": 2,
+            "ride/trips.json": 2,
+            "ride/users.csv": 1,
+            "ride/users.json": 1,
+        }
+    # the package on the server's disk holds Alice's rows and nobody else's
+    package = srv.data_dir / "requests" / "packages" / rid
+    trips = json.loads((package / "ride" / "trips.json").read_text(encoding="utf-8"))
+    assert sorted(t["pickup"] for t in trips) == ["A1", "A2"]
+    everything = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*.json"))
+    assert ALICE_PHONE in everything
+    assert BOB_PHONE not in everything
+    assert "Bob" not in everything
+    assert "Carol" not in everything
+
+
+def test_deletion_removes_exactly_that_persons_rows(ride: tuple[Server, Path, str]) -> None:
+    srv, db, key = ride
+    before = _rows(db)
+    with srv.client(key) as c:
+        rid = _create(c, "deletion", {"user_id": "1"})
+        body = _verify_and_run(c, rid)
+        assert body["state"] == "completed", body
+        # running a completed request again is a conflict, not a second erasure
+        r = c.post(f"/v1/requests/{rid}/run")
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
+    after = _rows(db)
+    for table, rows in before.items():
+        alice = [row for row in rows if _is_alice(table, row)]
+        assert alice, table
+        assert after[table] == [row for row in rows if row not in alice], table
+
+
+def _is_alice(table: str, row: tuple[Any, ...]) -> bool:
+    return {
+        "users": row[0] == 1,
+        "orders": row[1] == 1,
+        "trips": row[1] in (10, 11),
+        "messages": row[1] == 1,
+    }[table]
+
+
+def test_cancellation_withdraws_consents(ride: tuple[Server, Path, str]) -> None:
+    srv, db, key = ride
+    notice = "policy-" + secrets.token_hex(3)
+    with srv.client() as admin:
+        r = admin.post(
+            "/v1/notices",
+            json={"notice": notice, "purposes": [{"id": "trip", "categories": ["basic.phone"]}]},
+        )
+        assert r.status_code == 201, r.text
+        r = admin.post(
+            "/v1/consents",
+            json={"subject": "3", "notice": notice, "purposes": ["trip"], "channel": "app"},
+        )
+        assert r.status_code == 201, r.text
+        decision: dict[str, Any] = {
+            "subject": "3",
+            "notice": notice,
+            "purpose": "trip",
+            "categories": ["basic.phone"],
+        }
+        assert admin.post("/v1/decisions", json=decision).json()["allow"] is True
+        with srv.client(key) as c:
+            rid = _create(c, "cancellation", {"user_id": "3"})
+            body = _verify_and_run(c, rid)
+        assert body["state"] == "completed", body
+        assert {s["step"]: s["detail"] for s in body["steps"]}["consents"] == {"withdrawn": 1}
+        assert admin.post("/v1/decisions", json=decision).json()["allow"] is False
+    assert all(3 not in (row[0], row[1]) for row in _rows(db)["users"])
+
+
+def test_overdue_listing_refusal_and_errors(ride: tuple[Server, Path, str]) -> None:
+    srv, _, key = ride
+    with srv.client(key) as c:
+        old = _create(c, "access", {"phone": BOB_PHONE}, received="2020-01-02")
+        new = _create(c, "access", {"phone": BOB_PHONE})
+        cancel = _create(c, "cancellation", {"phone": BOB_PHONE}, received="2026-11-02")
+        overdue = c.get("/v1/requests", params={"overdue": "true"}).json()
+        ids = {r["id"] for r in overdue}
+        assert old in ids
+        assert new not in ids
+        assert all(r["overdue"] for r in overdue)
+        # 15 working days for cancellation: due 2026-11-23, overdue on the 24th
+        on = c.get("/v1/requests", params={"overdue": "true", "on": "2026-11-24"}).json()
+        assert cancel in {r["id"] for r in on}
+        on = c.get("/v1/requests", params={"overdue": "true", "on": "2026-11-23"}).json()
+        assert cancel not in {r["id"] for r in on}
+        assert {old, new, cancel} <= {r["id"] for r in c.get("/v1/requests").json()}
+        # a refusal has its reason and the complaint route; it is no longer overdue
+        r = c.post(f"/v1/requests/{old}/refuse", json={"reason": "identity not verified"})
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "refused"
+        assert "PIPL" in r.json()["complaint_route"]
+        assert old not in {r["id"] for r in c.get("/v1/requests?overdue=1").json()}
+        # stable error codes, never the identity values
+        r = c.post(f"/v1/requests/{old}/run")
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
+        r = c.get("/v1/requests/req-missing")
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
+        r = c.post("/v1/requests", json={"type": "nope", "identity": {"phone": CAROL_PHONE}})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
+        r = c.post("/v1/requests", json={"type": "access", "identity": {"qq": CAROL_PHONE}})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
+        r = c.post("/v1/requests", json={"type": "access", "identity": {"phone": "  "}})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_input")
+        r = c.post("/v1/requests", json={"type": "access", "identity": {}})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_input")
+        assert CAROL_PHONE not in r.text
+    # a key without the `requests` scope is refused
+    with srv.client() as admin:
+        narrow = admin.post("/v1/keys", json={"scopes": ["consent:read"]}).json()["key"]
+    with srv.client(narrow) as c:
+        r = c.get(f"/v1/requests/{new}")
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden")
+
+
+def test_identities_never_in_responses_or_logs(ride: tuple[Server, Path, str]) -> None:
+    srv, _, key = ride
+    with srv.client(key) as c:
+        listing = c.get("/v1/requests").text
+    assert listing.count('"***"') >= 1
+    for phone in (ALICE_PHONE, BOB_PHONE, CAROL_PHONE):
+        assert phone not in listing
+        assert phone not in srv.log.read_text(encoding="utf-8", errors="replace")
