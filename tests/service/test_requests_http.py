@@ -1,40 +1,47 @@
 """Data-subject requests over HTTP against a real server process: a ride-hailing datastore in
-SQLite (its URL only in the server's environment), access, deletion, cancellation, overdue."""
+SQLite and in PostgreSQL (its URL only in the server's environment; the service state in the
+same kind of database), access, deletion, cancellation, overdue."""
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
-from .conftest import Server, start_server, stop_server  # type: ignore[import-not-found]
+from .conftest import (  # type: ignore[import-not-found]
+    Server,
+    drop_tables,
+    start_server,
+    stop_server,
+)
 
 ALICE_PHONE = "13800000001"
 BOB_PHONE = "13900000002"
 CAROL_PHONE = "13700000003"
 
 SCHEMA = """
-CREATE TABLE users (id INTEGER PRIMARY KEY, phone TEXT, name TEXT);
-CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
-                     address TEXT);
-CREATE TABLE trips (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
-                    pickup TEXT);
-CREATE TABLE messages (id INTEGER PRIMARY KEY, sender_id INTEGER REFERENCES users(id),
-                       body TEXT);
-INSERT INTO users VALUES (1, '13800000001', 'Alice'), (2, '13900000002', 'Bob'),
-                         (3, '13700000003', 'Carol');
-INSERT INTO orders VALUES (10, 1, 'Alice home'), (11, 1, 'Alice work'), (20, 2, 'Bob home'),
-                          (30, 3, 'Carol home');
-INSERT INTO trips VALUES (100, 10, 'A1'), (101, 11, 'A2'), (200, 20, 'B1'), (300, 30, 'C1');
-INSERT INTO messages VALUES (1000, 1, 'hi from Alice'), (2000, 2, 'hi from Bob');
+CREATE TABLE users{s} (id INTEGER PRIMARY KEY, phone VARCHAR(20), name VARCHAR(50));
+CREATE TABLE orders{s} (id INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users{s}(id), address VARCHAR(200));
+CREATE TABLE trips{s} (id INTEGER PRIMARY KEY,
+                       order_id INTEGER NOT NULL REFERENCES orders{s}(id), pickup VARCHAR(200));
+CREATE TABLE messages{s} (id INTEGER PRIMARY KEY, sender_id INTEGER REFERENCES users{s}(id),
+                          body VARCHAR(200));
+INSERT INTO users{s} VALUES (1, '13800000001', 'Alice'), (2, '13900000002', 'Bob'),
+                            (3, '13700000003', 'Carol');
+INSERT INTO orders{s} VALUES (10, 1, 'Alice home'), (11, 1, 'Alice work'), (20, 2, 'Bob home'),
+                             (30, 3, 'Carol home');
+INSERT INTO trips{s} VALUES (100, 10, 'A1'), (101, 11, 'A2'), (200, 20, 'B1'), (300, 30, 'C1');
+INSERT INTO messages{s} VALUES (1000, 1, 'hi from Alice'), (2000, 2, 'hi from Bob')
 """
+TABLES = ("users", "orders", "trips", "messages")
 
 DESCRIPTION = """
 version: 1
@@ -42,57 +49,93 @@ datastores:
   - name: ride
     url: env:PIGUARD_TEST_RIDE_URL
     tables:
-      users:
+      users{s}:
         key: id
-        identity: {user_id: id, phone: phone}
-        pi: {phone: basic.phone, name: basic.name}
+        identity: {{user_id: id, phone: phone}}
+        pi: {{phone: basic.phone, name: basic.name}}
         erasure: delete
-      orders:
+      orders{s}:
         key: id
-        pi: {address: basic.address}
+        pi: {{address: basic.address}}
         erasure: delete
-      trips:
+      trips{s}:
         key: id
-        pi: {pickup: location.precise}
+        pi: {{pickup: location.precise}}
         erasure: delete
-      messages:
+      messages{s}:
         key: id
-        pi: {body: communication.content}
+        pi: {{body: communication.content}}
         erasure: delete
 """
 
 
-def _rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with sqlite3.connect(db) as conn:
-        return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()  # noqa: S608
-            for t in ("users", "orders", "trips", "messages")
-        }
+def _engine_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-@pytest.fixture(scope="module")
-def ride(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path, str]]:
-    data_dir = tmp_path_factory.mktemp("svc-requests")
-    db = data_dir / "ride.db"
-    with sqlite3.connect(db) as conn:
-        conn.executescript(SCHEMA)
-    srv = start_server(
-        f"sqlite:///{data_dir / 'piguard.db'}",
-        data_dir,
-        f"r{secrets.token_hex(3)}_",
-        extra_env={"PIGUARD_TEST_RIDE_URL": f"sqlite:///{db}"},
-    )
+@dataclass
+class Ride:
+    server: Server
+    url: str  # the datastore's URL (only the server's environment has it)
+    key: str  # a key with the `requests` scope
+    sfx: str  # table-name suffix (unique per run on a shared PostgreSQL)
+
+    def t(self, name: str) -> str:
+        return name + self.sfx
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTION.format(s=self.sfx)
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        engine = sa.create_engine(_engine_url(self.url))
+        try:
+            with engine.connect() as conn:
+                out = {}
+                for t in TABLES:
+                    sql = f"SELECT * FROM {self.t(t)} ORDER BY 1"  # noqa: S608 (test tables)
+                    out[t] = [tuple(r) for r in conn.exec_driver_sql(sql)]
+                return out
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ride(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ride]:
+    data_dir = tmp_path_factory.mktemp(f"svc-requests-{request.param}")
+    prefix = f"r{secrets.token_hex(3)}_"
+    if request.param == "sqlite":
+        db_url = f"sqlite:///{data_dir / 'piguard.db'}"
+        url, sfx = f"sqlite:///{data_dir / 'ride.db'}", ""
+    else:
+        db_url = url = request.getfixturevalue("pg_url")
+        sfx = f"_{secrets.token_hex(4)}"
+    engine = sa.create_engine(_engine_url(url))
+    with engine.begin() as conn:
+        for stmt in SCHEMA.format(s=sfx).split(";"):
+            conn.exec_driver_sql(stmt)
+    engine.dispose()
+    srv = start_server(db_url, data_dir, prefix, extra_env={"PIGUARD_TEST_RIDE_URL": url})
     try:
         with srv.client() as admin:
             r = admin.post("/v1/keys", json={"scopes": ["requests"], "name": "dsr"})
             assert r.status_code == 201, r.text
-            key = r.json()["key"]
-            with srv.client(key) as c:
-                r = c.put("/v1/datastores", json={"yaml": DESCRIPTION})
+            ride = Ride(srv, url, r.json()["key"], sfx)
+            with srv.client(ride.key) as c:
+                r = c.put("/v1/datastores", json={"yaml": ride.description})
                 assert r.status_code == 200, r.text
-        yield srv, db, key
+        yield ride
     finally:
         stop_server(srv)
+        if request.param != "sqlite":
+            drop_tables(db_url, prefix)
+            engine = sa.create_engine(_engine_url(url))
+            with engine.begin() as conn:
+                for t in reversed(TABLES):
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t}{sfx}")
+            engine.dispose()
 
 
 def _create(c: httpx.Client, rtype: str, identity: dict[str, str], **extra: Any) -> str:
@@ -119,8 +162,8 @@ def _verify_and_run(c: httpx.Client, rid: str) -> dict[str, Any]:
         time.sleep(0.05)
 
 
-def test_datastores_are_registered_without_urls(ride: tuple[Server, Path, str]) -> None:
-    srv, db, key = ride
+def test_datastores_are_registered_without_urls(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
     with srv.client(key) as c:
         r = c.get("/v1/datastores")
         assert r.status_code == 200
@@ -129,12 +172,12 @@ def test_datastores_are_registered_without_urls(ride: tuple[Server, Path, str]) 
             {
                 "name": "ride",
                 "url": "env:PIGUARD_TEST_RIDE_URL",
-                "tables": ["messages", "orders", "trips", "users"],
+                "tables": sorted(ride.t(t) for t in TABLES),
             }
         ]
-        assert str(db) not in r.text
+        assert ride.url not in r.text
         # a URL written into the description is refused: credentials belong in the environment
-        plain = DESCRIPTION.replace("env:PIGUARD_TEST_RIDE_URL", f"sqlite:///{db}")
+        plain = ride.description.replace("env:PIGUARD_TEST_RIDE_URL", ride.url)
         r = c.put("/v1/datastores", json={"yaml": plain})
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_description")
         assert "env:VAR" in r.json()["error"]["message"]
@@ -145,9 +188,9 @@ def test_datastores_are_registered_without_urls(ride: tuple[Server, Path, str]) 
 
 
 def test_access_request_packages_exactly_that_persons_rows(
-    ride: tuple[Server, Path, str],
+    ride: Ride,
 ) -> None:
-    srv, _, key = ride
+    srv, key = ride.server, ride.key
     with srv.client(key) as c:
         rid = _create(c, "access", {"phone": ALICE_PHONE})
         r = c.get(f"/v1/requests/{rid}/package")
@@ -156,30 +199,19 @@ def test_access_request_packages_exactly_that_persons_rows(
         assert body["state"] == "completed", body
         assert body["package"] is True
         assert [s["state"] for s in body["steps"]] == ["done"]
-        assert body["steps"][0]["detail"]["rows"] == {
-            "users": 1,
-            "orders": 2,
-            "trips": 2,
-            "messages": 1,
-        }
+        counts = {"users": 1, "orders": 2, "trips": 2, "messages": 1}
+        assert body["steps"][0]["detail"]["rows"] == {ride.t(t): n for t, n in counts.items()}
         r = c.get(f"/v1/requests/{rid}/package")
         assert r.status_code == 200, r.text
         manifest = r.json()
         assert manifest["request"] == rid
         rows = {f["path"]: f["rows"] for f in manifest["files"]}
         assert rows == {
-            "ride/messages.csv": 1,
-            "ride/messages.json": 1,
-            "ride/orders.csv": 2,
-            "ride/orders.json": 2,
-            "ride/trips.csv": 2,
-            "ride/trips.json": 2,
-            "ride/users.csv": 1,
-            "ride/users.json": 1,
+            f"ride/{ride.t(t)}.{ext}": n for t, n in counts.items() for ext in ("csv", "json")
         }
     # the package on the server's disk holds Alice's rows and nobody else's
     package = srv.data_dir / "requests" / "packages" / rid
-    trips = json.loads((package / "ride" / "trips.json").read_text(encoding="utf-8"))
+    trips = json.loads((package / "ride" / f"{ride.t('trips')}.json").read_text(encoding="utf-8"))
     assert sorted(t["pickup"] for t in trips) == ["A1", "A2"]
     everything = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*.json"))
     assert ALICE_PHONE in everything
@@ -188,9 +220,9 @@ def test_access_request_packages_exactly_that_persons_rows(
     assert "Carol" not in everything
 
 
-def test_deletion_removes_exactly_that_persons_rows(ride: tuple[Server, Path, str]) -> None:
-    srv, db, key = ride
-    before = _rows(db)
+def test_deletion_removes_exactly_that_persons_rows(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
+    before = ride.rows()
     with srv.client(key) as c:
         rid = _create(c, "deletion", {"user_id": "1"})
         body = _verify_and_run(c, rid)
@@ -198,7 +230,7 @@ def test_deletion_removes_exactly_that_persons_rows(ride: tuple[Server, Path, st
         # running a completed request again is a conflict, not a second erasure
         r = c.post(f"/v1/requests/{rid}/run")
         assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
-    after = _rows(db)
+    after = ride.rows()
     for table, rows in before.items():
         alice = [row for row in rows if _is_alice(table, row)]
         assert alice, table
@@ -214,8 +246,8 @@ def _is_alice(table: str, row: tuple[Any, ...]) -> bool:
     }[table]
 
 
-def test_cancellation_withdraws_consents(ride: tuple[Server, Path, str]) -> None:
-    srv, db, key = ride
+def test_cancellation_withdraws_consents(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
     notice = "policy-" + secrets.token_hex(3)
     with srv.client() as admin:
         r = admin.post(
@@ -241,11 +273,11 @@ def test_cancellation_withdraws_consents(ride: tuple[Server, Path, str]) -> None
         assert body["state"] == "completed", body
         assert {s["step"]: s["detail"] for s in body["steps"]}["consents"] == {"withdrawn": 1}
         assert admin.post("/v1/decisions", json=decision).json()["allow"] is False
-    assert all(3 not in (row[0], row[1]) for row in _rows(db)["users"])
+    assert all(3 not in (row[0], row[1]) for row in ride.rows()["users"])
 
 
-def test_overdue_listing_refusal_and_errors(ride: tuple[Server, Path, str]) -> None:
-    srv, _, key = ride
+def test_overdue_listing_refusal_and_errors(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
     with srv.client(key) as c:
         old = _create(c, "access", {"phone": BOB_PHONE}, received="2020-01-02")
         new = _create(c, "access", {"phone": BOB_PHONE})
@@ -289,8 +321,8 @@ def test_overdue_listing_refusal_and_errors(ride: tuple[Server, Path, str]) -> N
         assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden")
 
 
-def test_identities_never_in_responses_or_logs(ride: tuple[Server, Path, str]) -> None:
-    srv, _, key = ride
+def test_identities_never_in_responses_or_logs(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
     with srv.client(key) as c:
         listing = c.get("/v1/requests").text
     assert listing.count('"***"') >= 1
