@@ -106,6 +106,7 @@ def _read_text(path: Path, what: str) -> str:
     epilog=examples(
         "piguard audit keygen audit.example.com/log -o audit.key",
         "piguard audit keygen audit.example.com/log -o audit.key --vkey-out audit.vkey",
+        "piguard audit keygen audit.example.com/log -o audit.key --algorithm sm2",
     ),
 )
 def keygen(
@@ -116,8 +117,16 @@ def keygen(
     vkey_out: Annotated[
         Path | None, typer.Option("--vkey-out", help="Also write the public verifier key here.")
     ] = None,
+    algorithm: Annotated[
+        str,
+        typer.Option(
+            "--algorithm",
+            help="Signature algorithm: ed25519 (default, C2SP standard) or sm2 (SM2 with SM3, "
+            "GB/T 32918; needs the 'sm2' extra; a piguard extension other tools ignore).",
+        ),
+    ] = "ed25519",
 ) -> None:
-    """Generate an Ed25519 key pair for signing checkpoints.
+    """Generate a key pair for signing checkpoints: Ed25519, or SM2 (国密 SM2) on request.
 
     The secret key is written to OUTPUT (owner-only permissions), in the signer-key format of
     Go's sumdb/note and Trillian Tessera. The public verifier key is printed (or written to
@@ -125,7 +134,7 @@ def keygen(
     """
     if output.exists():
         raise InputError("refusing to overwrite an existing key file", source=str(output))
-    signer = NoteSigner.generate(name)
+    signer = NoteSigner.generate(name, algorithm.lower())
     with atomic_write(output) as fh:
         os.chmod(fh.name, 0o600)
         fh.write(signer.export_secret() + "\n")

@@ -1,11 +1,12 @@
-"""Keys: where piguard's secret keys come from, and the Ed25519 keys that sign checkpoints.
+"""Keys: where piguard's secret keys come from, and the keys that sign checkpoints.
 
 * :class:`KeyProvider` returns key bytes for a key id. Built in: :class:`EnvKeyProvider`
   (``PIGUARD_KEY_<ID>`` variables, hex or base64) and :class:`FileKeyProvider`
   (``<dir>/<id>.key``). KMS plug-ins register a factory in the ``piguard.keyproviders``
   entry-point group; :func:`load_provider` builds any of them from a spec string.
 * :class:`KeyRef` (``provider:key_id``) is what is recorded beside outputs: never the key.
-* :class:`NoteSigner` / :class:`NoteVerifier`: Ed25519 keys in the C2SP signed-note formats.
+* :class:`NoteSigner` / :class:`NoteVerifier`: Ed25519 keys in the C2SP signed-note formats,
+  or SM2 keys (GB/T 32918, the optional ``sm2`` extra) in piguard's extension of them.
 
 Key material never appears in ``repr``/``str``, logs or error messages.
 """

@@ -1,4 +1,4 @@
-"""Ed25519 keys for signed notes (checkpoints), in the C2SP signed-note key formats.
+"""Ed25519 (default) and SM2 keys for signed notes (checkpoints), in the C2SP signed-note formats.
 
 * Verifier key (public, shareable): ``<name>+<hex key id>+<base64(0x01 || 32-byte public key)>``
   (c2sp.org/signed-note, "Verifier keys").
@@ -8,6 +8,16 @@
 
 The key id is ``SHA-256(name || 0x0A || 0x01 || public key)[:4]`` (signed-note, "Ed25519
 signatures"). Signing and verification use ``cryptography``'s Ed25519 (RFC 8032).
+
+**SM2 (piguard extension).** signed-note assigns no type byte to SM2; it reserves ``0xff`` for
+"signature types without an identifier byte assigned by this specification", followed by a
+longer identifier (signed-note, "Signature types"). piguard's SM2 type is therefore the 16 bytes
+``0xff || "piguard/sm2-sm3"`` (:data:`SM2_TYPE`), used wherever Ed25519 uses ``0x01``: in the
+key id, the verifier key (``base64(SM2_TYPE || 0x04 || X || Y)``) and the signer key
+(``base64(SM2_TYPE || 32-byte d)``). A signature line is unchanged in form, ``key id ||
+signature``, with the 64-byte SM2 signature ``r || s`` (SM3, default ID ``1234567812345678``);
+the type byte reaches it through the key id. Tools other than piguard do not know this type and
+ignore such signatures. See :mod:`piguard.keys._sm2`.
 """
 
 from __future__ import annotations
@@ -28,10 +38,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from piguard.errors import KeyProviderError
+from piguard.keys import _sm2
 
 __all__ = [
+    "ALGORITHMS",
     "ED25519_TYPE",
     "SIGNER_ENV",
+    "SM2_TYPE",
     "NoteSigner",
     "NoteVerifier",
     "check_key_name",
@@ -40,6 +53,13 @@ __all__ = [
 
 #: Signature-type byte of Ed25519 in c2sp.org/signed-note.
 ED25519_TYPE = 0x01
+#: piguard's SM2 signature type: the extension byte 0xff and an identifier (signed-note,
+#: "Signature types": it is RECOMMENDED that 0xff be followed by a longer identifier).
+SM2_TYPE = b"\xffpiguard/sm2-sm3"
+#: Signature algorithms, default first.
+ALGORITHMS = ("ed25519", "sm2")
+_TYPES = {"ed25519": bytes([ED25519_TYPE]), "sm2": SM2_TYPE}
+_SIZES = {"ed25519": (32, 32), "sm2": (65, 32)}  # (public key, secret) lengths
 _NAME_BAD = re.compile(r"[\s+]")
 #: Environment variable ``piguard audit`` reads a signer key from when no file is given.
 SIGNER_ENV = "PIGUARD_AUDIT_SIGNER_KEY"
@@ -58,8 +78,28 @@ def check_key_name(name: str) -> str:
     return name
 
 
-def _key_id(name: str, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519_TYPE]) + public).digest()[:4]
+def _check_algorithm(algorithm: str) -> str:
+    if algorithm not in _TYPES:
+        raise KeyProviderError(
+            f"unknown signature algorithm {algorithm!r}: use one of {', '.join(ALGORITHMS)}"
+        )
+    return algorithm
+
+
+def _key_id(name: str, public: bytes, algorithm: str = "ed25519") -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + _TYPES[algorithm] + public).digest()[:4]
+
+
+def _split_material(raw: bytes, what: str) -> tuple[str, bytes]:
+    """(algorithm, key bytes) from ``type || key``; the lengths are checked here."""
+    for algorithm, prefix in _TYPES.items():
+        public_len, secret_len = _SIZES[algorithm]
+        size = public_len if what == "public" else secret_len
+        if raw.startswith(prefix) and len(raw) == len(prefix) + size:
+            return algorithm, raw[len(prefix) :]
+    raise KeyProviderError(
+        "not an Ed25519 (type 0x01) or piguard SM2 (type 0xff piguard/sm2-sm3) key"
+    )
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
@@ -76,18 +116,23 @@ class NoteVerifier:
     ('example.com/foo', '530d903a')
     """
 
-    def __init__(self, name: str, public_key: bytes):
+    def __init__(self, name: str, public_key: bytes, *, algorithm: str = "ed25519"):
         self.name = check_key_name(name)
-        if len(public_key) != 32:
-            raise KeyProviderError("an Ed25519 public key is 32 bytes")
+        self.algorithm = _check_algorithm(algorithm)
         self.public_key = bytes(public_key)
-        self._key = Ed25519PublicKey.from_public_bytes(self.public_key)
-        self.key_id = _key_id(self.name, self.public_key)
+        self._key: Ed25519PublicKey | None = None
+        if algorithm == "sm2":
+            _sm2.check_public(self.public_key)
+        else:
+            if len(public_key) != 32:
+                raise KeyProviderError("an Ed25519 public key is 32 bytes")
+            self._key = Ed25519PublicKey.from_public_bytes(self.public_key)
+        self.key_id = _key_id(self.name, self.public_key, algorithm)
 
     @property
     def vkey(self) -> str:
-        """The verifier key text ``<name>+<hex id>+<base64(0x01 || key)>``."""
-        material = base64.b64encode(bytes([ED25519_TYPE]) + self.public_key).decode()
+        """The verifier key text ``<name>+<hex id>+<base64(type || key)>``."""
+        material = base64.b64encode(_TYPES[self.algorithm] + self.public_key).decode()
         return f"{self.name}+{self.key_id.hex()}+{material}"
 
     @classmethod
@@ -102,15 +147,19 @@ class NoteVerifier:
             key_id = bytes.fromhex(hex_id)
         except (ValueError, binascii.Error):
             raise KeyProviderError("verifier key: malformed hex id or base64 key") from None
-        if len(raw) != 33 or raw[0] != ED25519_TYPE:
-            raise KeyProviderError("verifier key: not an Ed25519 (type 0x01) key")
-        verifier = cls(name, raw[1:])
+        try:
+            algorithm, public = _split_material(raw, "public")
+        except KeyProviderError as exc:
+            raise KeyProviderError(f"verifier key: {exc}") from None
+        verifier = cls(name, public, algorithm=algorithm)
         if verifier.key_id != key_id:
             raise KeyProviderError("verifier key: the key id does not match the name and key")
         return verifier
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        """True when ``signature`` is a valid Ed25519 signature of ``message``."""
+        """True when ``signature`` is a valid signature of ``message`` by this key."""
+        if self._key is None:
+            return _sm2.verify(self.public_key, message, signature)
         try:
             self._key.verify(signature, message)
         except InvalidSignature:
@@ -131,17 +180,26 @@ class NoteSigner:
     False
     """
 
-    def __init__(self, name: str, seed: bytes):
+    def __init__(self, name: str, seed: bytes, *, algorithm: str = "ed25519"):
         self.name = check_key_name(name)
+        self.algorithm = _check_algorithm(algorithm)
         if len(seed) != 32:
-            raise KeyProviderError("an Ed25519 private key (seed) is 32 bytes")
-        self._key = Ed25519PrivateKey.from_private_bytes(bytes(seed))
-        self.public_key = _raw_public(self._key.public_key())
-        self.key_id = _key_id(self.name, self.public_key)
+            raise KeyProviderError(f"an {algorithm} private key is 32 bytes")
+        self._key: Ed25519PrivateKey | None = None
+        self._sm2_secret = b""
+        if algorithm == "sm2":
+            self._sm2_secret = bytes(seed)
+            self.public_key = _sm2.public_from_private(self._sm2_secret)
+        else:
+            self._key = Ed25519PrivateKey.from_private_bytes(bytes(seed))
+            self.public_key = _raw_public(self._key.public_key())
+        self.key_id = _key_id(self.name, self.public_key, algorithm)
 
     @classmethod
-    def generate(cls, name: str) -> NoteSigner:
-        """A new random key pair (operating-system randomness via ``cryptography``)."""
+    def generate(cls, name: str, algorithm: str = "ed25519") -> NoteSigner:
+        """A new random key pair (operating-system randomness; Ed25519 unless ``sm2``)."""
+        if _check_algorithm(algorithm) == "sm2":
+            return cls(name, _sm2.generate_private(), algorithm="sm2")
         key = Ed25519PrivateKey.generate()
         seed = key.private_bytes(
             serialization.Encoding.Raw,
@@ -151,24 +209,29 @@ class NoteSigner:
         return cls(name, seed)
 
     def sign(self, message: bytes) -> bytes:
-        """The 64-byte Ed25519 signature of ``message``."""
+        """The 64-byte signature of ``message`` (Ed25519, or SM2 ``r || s``)."""
+        if self._key is None:
+            return _sm2.sign(self._sm2_secret, self.public_key, message)
         return self._key.sign(message)
 
     def verifier(self) -> NoteVerifier:
         """The matching public verifier."""
-        return NoteVerifier(self.name, self.public_key)
+        return NoteVerifier(self.name, self.public_key, algorithm=self.algorithm)
 
     def export_secret(self) -> str:
-        """The signer key text ``PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>``.
+        """The signer key text ``PRIVATE+KEY+<name>+<hex id>+<base64(type || secret)>``.
 
         This is the secret key: write it only to a file readable by its owner.
         """
-        seed = self._key.private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
-        )
-        material = base64.b64encode(bytes([ED25519_TYPE]) + seed).decode()
+        if self._key is None:
+            secret = self._sm2_secret
+        else:
+            secret = self._key.private_bytes(
+                serialization.Encoding.Raw,
+                serialization.PrivateFormat.Raw,
+                serialization.NoEncryption(),
+            )
+        material = base64.b64encode(_TYPES[self.algorithm] + secret).decode()
         return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{material}"
 
     @classmethod
@@ -185,15 +248,20 @@ class NoteSigner:
             key_id = bytes.fromhex(hex_id)
         except (ValueError, binascii.Error):
             raise KeyProviderError(f"{source}: malformed signer key") from None
-        if len(raw) != 33 or raw[0] != ED25519_TYPE:
-            raise KeyProviderError(f"{source}: not an Ed25519 (type 0x01) signer key")
-        signer = cls(name, raw[1:])
+        try:
+            algorithm, secret = _split_material(raw, "secret")
+        except KeyProviderError as exc:
+            raise KeyProviderError(f"{source}: {exc}") from None
+        signer = cls(name, secret, algorithm=algorithm)
         if signer.key_id != key_id:
             raise KeyProviderError(f"{source}: the key id does not match the name and key")
         return signer
 
     def __repr__(self) -> str:
-        return f"NoteSigner(name={self.name!r}, key_id={self.key_id.hex()!r})"
+        return (
+            f"NoteSigner(name={self.name!r}, key_id={self.key_id.hex()!r}, "
+            f"algorithm={self.algorithm!r})"
+        )
 
     __str__ = __repr__
 
