@@ -42,7 +42,7 @@ from piguard.deidentify._crypto import derive_key, hmac_digest, open_sealed, sea
 from piguard.deidentify.fpe import FormatPreservingEncryptor
 from piguard.deidentify.vault import TokenVault
 from piguard.detect.identifiers import cn_mobile
-from piguard.detect.masking import preview
+from piguard.detect.masking import mask_positions, preview
 from piguard.errors import ConfigError, InputError, UnknownKeyError
 from piguard.keys import KeyProvider, KeyRef
 
@@ -396,15 +396,6 @@ _MASK_PRESETS: dict[str, tuple[int, int]] = {
 }
 
 
-def _mask_positions(value: str, head: int, tail: int, char: str) -> str:
-    positions = [i for i, ch in enumerate(value) if ch.isalnum()]
-    n = len(positions)
-    if n <= head + tail:
-        head, tail = min(head, n // 3), 0
-    hidden = set(positions[head : n - tail])
-    return "".join(char if i in hidden else ch for i, ch in enumerate(value))
-
-
 def mask_address(value: str, char: str = "*") -> str:
     """Keep the province/city/district an address opens with, hide the rest with 4 chars.
 
@@ -477,7 +468,7 @@ class Mask(Operator):
             if entity == "CN_MOBILE":
                 # +86 / 0086 before the 11 digits stays as it is: 86 138****5678
                 head += max(sum(ch.isdigit() for ch in value) - 11, 0)
-            return _mask_positions(value, head, tail, char)
+            return mask_positions(value, head, tail, char)
         if entity == "ADDRESS":
             return mask_address(value, char)
         masked = preview(entity or "", value)
@@ -514,7 +505,7 @@ def _mask_fixed_width(
     """Mask a column with NumPy: values of one length become a fixed-width unicode array,
     viewed as a code-point matrix; rows made only of letters, digits and Han characters are
     masked by one slice assignment, the others (separators, too short) one by one with
-    ``slow``. Same result as :func:`_mask_positions` value by value."""
+    ``slow``. Same result as :func:`mask_positions` value by value."""
     n = len(values)
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
     groups: list[tuple[int, Any]]

@@ -13,7 +13,7 @@ Only letters and digits are masked; separators stay, so the shape remains readab
 
 from __future__ import annotations
 
-__all__ = ["preview"]
+__all__ = ["mask_positions", "preview"]
 
 # entity -> (characters kept at the start, characters kept at the end), counted over
 # letters, digits and Han characters only.
@@ -36,20 +36,26 @@ _KEEP: dict[str, tuple[int, int]] = {
 }
 
 
-def _mask(value: str, head: int, tail: int) -> str:
+def mask_positions(value: str, head: int, tail: int, char: str = "*") -> str:
+    """Hide the letters, digits and Han characters of ``value`` except ``head`` at the start
+    and ``tail`` at the end; separators stay, so the shape remains readable.
+
+    >>> mask_positions("138-1234-5678", 3, 4), mask_positions("张三", 1, 0, "○")
+    ('138-****-5678', '张○')
+    """
     positions = [i for i, ch in enumerate(value) if ch.isalnum()]
     n = len(positions)
     if n <= head + tail:
         # Too short to show both ends: keep at most a third of it.
         head, tail = min(head, n // 3), 0
     hidden = set(positions[head : n - tail])
-    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
+    return "".join(char if i in hidden else ch for i, ch in enumerate(value))
 
 
 def _email(value: str) -> str:
     local, sep, domain = value.rpartition("@")
     if not sep:
-        return _mask(value, 1, 0)
+        return mask_positions(value, 1, 0)
     if len(local) <= 1:
         return "*@" + domain
     return local[:1] + "*" * (len(local) - 1) + "@" + domain
@@ -95,4 +101,4 @@ def preview(entity: str, value: str) -> str:
     if entity == "GPS_COORDINATE":
         return _gps(value)
     head, tail = _KEEP.get(entity, (1, 1))
-    return _mask(value, head, tail)
+    return mask_positions(value, head, tail)
