@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from piguard._util.svg import bar_chart
+
 __all__ = ["render_html"]
 
 _CSS = """
@@ -33,28 +35,6 @@ def _fmt(x: Any) -> str:
     if isinstance(x, int):
         return f"{x:,}"
     return escape(str(x))
-
-
-def _bars(
-    items: list[tuple[str, float]], *, width: int = 640, color: str = _BAR, percent: bool = False
-) -> str:
-    """Horizontal bar chart: one (label, value) per row."""
-    row = 24
-    label_w = 190
-    height = row * len(items) + 10
-    top = max([v for _, v in items] + [1e-12])
-    out = [f'<svg width="{width}" height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    for i, (label, value) in enumerate(items):
-        y = 5 + i * row
-        w = (width - label_w - 80) * (value / top if top > 0 else 0)
-        shown = f"{value * 100:.2f} %" if percent else f"{value:.4g}"
-        out.append(f'<text x="0" y="{y + 15}">{escape(label)}</text>')
-        out.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{color}"/>'
-        )
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 15}">{shown}</text>')
-    out.append("</svg>")
-    return "".join(out)
 
 
 def _paired(items: list[tuple[str, float, float]], *, width: int = 640) -> str:
@@ -151,7 +131,7 @@ def render_html(report: dict[str, Any]) -> str:
     ]
     summary_rows = "".join(f"<tr><th>{escape(k)}</th><td>{_fmt(v)}</td></tr>" for k, v in summary)
     loss_chart = (
-        _bars(loss_items)
+        bar_chart(loss_items, color=_BAR)
         if loss_items
         else "<p class=note>This quality model has no per-attribute parts.</p>"
     )

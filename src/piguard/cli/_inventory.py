@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from piguard._util import atomic_write
+from piguard._util.svg import bar_chart
 from piguard.cli._output import make_table, stderr_console, stdout_console, to_json
 from piguard.sources import (
     STRUCTURED_SUFFIXES,
@@ -279,27 +280,7 @@ th{background:#f5f7fa}.s{color:#b91c1c;font-weight:600}.o{color:#1d4ed8}.n{color
 
 
 def _bar_chart(title: str, data: list[tuple[str, int]], colour: str) -> str:
-    if not data:
-        return ""
-    width, bar_h, label_w = 460, 18, 190
-    top = max(v for _, v in data) or 1
-    height = len(data) * (bar_h + 6) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)}">',
-        f'<text x="0" y="14" font-size="13" font-weight="600">{html.escape(title)}</text>',
-    ]
-    for i, (label, value) in enumerate(data):
-        y = 26 + i * (bar_h + 6)
-        w = max(1, int((width - label_w - 50) * value / top))
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">'
-            f"{html.escape(label[:32])}</text>"
-            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{colour}"/>'
-            f'<text x="{label_w + w + 4}" y="{y + 13}" font-size="11">{value}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return bar_chart(data, title=title, color=colour, width=460) if data else ""
 
 
 def render_html(inv: Inventory) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from piguard import taxonomy
+from piguard._util.svg import bar_chart
 from piguard.detect.engine import Finding
 
 __all__ = ["Summary", "render_html"]
@@ -80,23 +81,7 @@ display:block;font-size:1.4rem}code{font-family:ui-monospace,Consolas,monospace}
 def _bar_chart(counts: list[tuple[str, int]], *, colors: dict[str, str] | None = None) -> str:
     if not counts:
         return '<p class="muted">nothing found</p>'
-    width, bar_h, label_w = 640, 22, 190
-    peak = max(c for _, c in counts) or 1
-    rows = []
-    for i, (label, count) in enumerate(counts):
-        y = i * (bar_h + 6)
-        w = max(1, int((width - label_w - 60) * count / peak))
-        color = (colors or {}).get(label, "#0969da")
-        rows.append(
-            f'<text x="0" y="{y + 15}" font-size="12">{html.escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{color}"/>'
-            f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12">{count}</text>'
-        )
-    height = len(counts) * (bar_h + 6)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img">{"".join(rows)}</svg>'
-    )
+    return bar_chart(counts, colors=colors)
 
 
 def render_html(
