@@ -23,6 +23,7 @@ from piguard.deidentify import (
     default_policy,
     load_policy,
     reidentify_file,
+    reidentify_sql,
 )
 from piguard.errors import ConfigError, InputError
 from piguard.keys import load_provider
@@ -182,20 +183,38 @@ def register(app: typer.Typer) -> None:
         epilog=examples(
             "piguard reidentify orders.safe.csv -o orders.csv",
             "piguard reidentify safe.jsonl -o back.jsonl --role auditor",
+            "piguard reidentify safe.parquet -o back.parquet",
             "piguard reidentify chat.safe.txt -o chat.txt --keys file:/etc/piguard/keys",
+            "piguard reidentify sqlite:///shop.db --table orders_safe -o orders_back",
         ),
     )
     def reidentify(
         input_path: Annotated[
-            Path,
-            typer.Argument(metavar="INPUT", help="A file written by piguard deidentify."),
+            str,
+            typer.Argument(
+                metavar="INPUT",
+                help="A file written by piguard deidentify, or a database URL (with --table).",
+            ),
         ],
         output: Annotated[
-            Path, typer.Option("--output", "-o", help="Where to write (atomically).")
+            str,
+            typer.Option(
+                "--output",
+                "-o",
+                help="Where to write (atomically); for a database, the new table's name.",
+            ),
         ],
+        table: Annotated[
+            str | None,
+            typer.Option("--table", help="With a database URL: the de-identified table."),
+        ] = None,
         metadata: Annotated[
             Path | None,
-            typer.Option("--metadata", help="The run's metadata (default: INPUT.piguard.json)."),
+            typer.Option(
+                "--metadata",
+                help="The run's metadata (default: INPUT.piguard.json; for a table, "
+                "TABLE.piguard.json in the current folder).",
+            ),
         ] = None,
         keys: Annotated[
             str | None,
@@ -208,14 +227,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Restore values protected by reversible operators, for key holders (重标识).
 
-        Reversible operators are fpe, encrypt and tokenize; masked, hashed and generalised
-        values stay as they are.
+        Reversible operators are fpe, encrypt, tokenize and date_shift with a subject
+        column; masked, hashed and generalised values stay as they are. Text, CSV, JSON
+        Lines and Parquet files are written to OUTPUT; a database table (URL and --table)
+        to a new table OUTPUT in the same database.
         """
-        _check_paths(input_path, output)
         provider = load_provider(keys) if keys is not None else None
-        restored = reidentify_file(input_path, output, metadata=metadata, keys=provider, role=role)
+        if is_database_url(input_path):
+            if table is None:
+                raise ConfigError("a database URL needs --table NAME (the table to read)")
+            restored = reidentify_sql(
+                input_path, table, output, metadata=metadata, keys=provider, role=role
+            )
+            shown = f"{redact_url(input_path)}#{table}"
+        else:
+            _check_paths(Path(input_path), Path(output))
+            restored = reidentify_file(
+                input_path, output, metadata=metadata, keys=provider, role=role
+            )
+            shown = input_path
         stderr_console().print(
-            f"{input_path} → {output}: {restored} values restored",
+            f"{shown} → {output}: {restored} values restored",
             markup=False,
             highlight=False,
         )

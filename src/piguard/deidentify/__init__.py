@@ -24,8 +24,15 @@ from piguard.deidentify.operators import (
     default_operators,
     parse_config,
 )
-from piguard.deidentify.policy import Policy, Rule, default_policy, load_policy, parse_policy
-from piguard.deidentify.reidentify import reidentify_file
+from piguard.deidentify.policy import (
+    Policy,
+    Rule,
+    check_keys,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
+from piguard.deidentify.reidentify import reidentify_file, reidentify_sql
 from piguard.deidentify.vault import TokenVault
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "Rule",
     "Summary",
     "TokenVault",
+    "check_keys",
     "classify_column",
     "default_operators",
     "default_policy",
@@ -48,4 +56,5 @@ __all__ = [
     "parse_config",
     "parse_policy",
     "reidentify_file",
+    "reidentify_sql",
 ]

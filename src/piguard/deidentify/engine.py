@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import hashlib
 import io
 import itertools
 import json
@@ -42,7 +43,7 @@ from piguard import taxonomy
 from piguard._util import atomic_write
 from piguard._version import __version__
 from piguard.deidentify.operators import Operator, OperatorRegistry, Suppress, default_operators
-from piguard.deidentify.policy import Policy, Rule, default_policy
+from piguard.deidentify.policy import Policy, Rule, check_keys, default_policy
 from piguard.detect import Finding, Scanner
 from piguard.detect.reader import detect_encoding, iter_lines
 from piguard.errors import ConfigError, EncodingError, InputError
@@ -58,6 +59,12 @@ __all__ = [
 ]
 
 _BATCH = 8192
+
+
+def cell_digest(text: str) -> str:
+    """How database metadata names a de-identified free-text cell (rows of a table have no
+    order): the first 128 bits of SHA-256 of its text, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def metadata_path(output: str | Path) -> Path:
@@ -149,8 +156,9 @@ class Deidentifier:
 
     ``keys`` provides the keys (default: the policy's ``keys`` spec); ``scanner`` finds PI in
     text (default: a :class:`Scanner` with every entity); ``audit`` receives one event per
-    run (no PI, no keys). Operators are built on first use, so a policy whose keyed rules are
-    never needed runs without keys.
+    run (no PI, no keys). Every key the policy's rules need is fetched here
+    (:func:`~piguard.deidentify.policy.check_keys`), so a missing key stops the run before
+    any input is read, with the policy line and key id; operators are built on first use.
     """
 
     def __init__(
@@ -172,6 +180,7 @@ class Deidentifier:
         self._source = "<input>"
         self.audit = audit
         self.actor = actor
+        check_keys(self.policy, self.keys, registry=self.registry)
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -278,7 +287,7 @@ class Deidentifier:
             pieces.append(text[last:start])
             pieces.append(new)
             counts[(column, f.entity, rule.operator)] += 1
-            if spans is not None and op.reversible:
+            if spans is not None and op.reversible and not op.needs_subject:
                 out_start = start + shift
                 spans.append([row, out_start, out_start + len(new), rule.index, f.entity])
             shift += len(new) - (end - start)
@@ -634,11 +643,14 @@ class Deidentifier:
         plans: Sequence[ColumnPlan] | None = None,
         table: str | None = None,
         counts: Counter[tuple[str, str, str]] | None = None,
+        spans: dict[str, list[list[Any]]] | None = None,
+        first_row: int = 0,
     ) -> Any:
         """De-identify one ``pyarrow.RecordBatch`` (the per-batch function that Spark's
         ``mapInArrow`` or any Arrow pipeline calls). Columns are planned from this batch
         unless ``plans`` are given; protected columns come back as strings (nulls stay
-        null), kept columns unchanged, suppressed columns are left out."""
+        null), kept columns unchanged, suppressed columns are left out. ``spans`` collects
+        where reversible pseudonyms sit in free text (rows counted from ``first_row``)."""
         import pyarrow as pa  # the parquet / spark extras
 
         names = list(batch.schema.names)
@@ -648,7 +660,12 @@ class Deidentifier:
             sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
             plans = self.plan_columns(names, sample, table)
         new = self.transform_columns(
-            plans, cols, table=table, counts=counts if counts is not None else Counter()
+            plans,
+            cols,
+            table=table,
+            counts=counts if counts is not None else Counter(),
+            spans=spans,
+            first_row=first_row,
         )
         arrays, out_names = [], []
         for j, plan in enumerate(plans):
@@ -671,6 +688,7 @@ class Deidentifier:
         src = self._source = str(source)
         table = table or Path(source).name
         summary = Summary(source=src, kind="table")
+        spans: dict[str, list[list[Any]]] = {}
         try:
             reader = pq.ParquetFile(source)
         except (OSError, ValueError) as exc:
@@ -690,7 +708,14 @@ class Deidentifier:
                     sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
                     plans = self.plan_columns(names, sample, table)
                     summary.columns = plans
-                out = self.transform_arrow(batch, plans=plans, table=table, counts=summary.counts)
+                out = self.transform_arrow(
+                    batch,
+                    plans=plans,
+                    table=table,
+                    counts=summary.counts,
+                    spans=spans,
+                    first_row=summary.rows,
+                )
                 if writer is None:
                     writer = pq.ParquetWriter(part, out.schema)
                 writer.write_batch(out)
@@ -700,7 +725,7 @@ class Deidentifier:
             writer.close()
             writer = None
             with atomic_write(metadata_path(target)) as fh:
-                fh.write(json.dumps(self._metadata(summary, {}), ensure_ascii=False))
+                fh.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
             os.replace(part, target)
         except BaseException:
             if writer is not None:
@@ -763,6 +788,7 @@ class Deidentifier:
                 for batch in itertools.chain([first] if first else [], batches):
                     cols = [texts(batch.columns[c]) for c in names]
                     nulls = [[v is None for v in batch.columns[c]] for c in names]
+                    before = {c: len(v) for c, v in spans.items()}
                     new = self.transform_columns(
                         plans,
                         cols,
@@ -771,6 +797,11 @@ class Deidentifier:
                         spans=spans,
                         first_row=done,
                     )
+                    # rows of a table have no order: a span names its cell by digest
+                    for c, items in spans.items():
+                        col = new[names.index(c)]
+                        for entry in items[before.get(c, 0) :]:
+                            entry[0] = cell_digest(col[entry[0] - done])
                     rows = [
                         {names[j]: (None if nulls[j][i] else new[j][i]) for j in keep}
                         for i in range(batch.rows)

@@ -63,6 +63,7 @@ __all__ = [
     "SuppressConfig",
     "TokenizeConfig",
     "WaybillConfig",
+    "config_key_id",
     "default_operators",
     "parse_config",
 ]
@@ -258,7 +259,8 @@ class GeneralizeConfig:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DateShiftConfig:
     """``date_shift``: move dates by a per-person offset in [-max_days, max_days], from a keyed
-    hash of the subject (the ``subject`` column in tables, else the value itself)."""
+    hash of the subject (the ``subject`` column in tables, else the value itself). With a
+    ``subject`` column, ``reidentify`` shifts the dates back."""
 
     key: str = "deidentify"
     max_days: int = 180
@@ -289,8 +291,12 @@ class Operator:
     """Base class: ``apply`` one value, ``apply_batch`` a column (vectorised where it can)."""
 
     name: ClassVar[str] = ""
-    reversible: ClassVar[bool] = False
+    #: Whether :meth:`reverse` undoes :meth:`apply` (per instance: ``date_shift`` is
+    #: reversible only with a ``subject`` column).
+    reversible: bool = False
     needs_key: ClassVar[bool] = False
+    #: Whether :meth:`reverse` needs the subject value (the person) besides the value.
+    needs_subject: ClassVar[bool] = False
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -314,15 +320,33 @@ class Operator:
             return [self.apply(v, entity) for v in values]
         return [self.apply(v, entity, s) for v, s in zip(values, subjects, strict=True)]
 
-    def reverse(self, value: str, entity: str | None = None, *, role: str | None = None) -> str:
-        """Undo :meth:`apply` (reversible operators only)."""
+    def reverse(
+        self,
+        value: str,
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subject: str | None = None,
+    ) -> str:
+        """Undo :meth:`apply` (reversible operators only); ``subject`` for those that
+        ``needs_subject``."""
         raise ConfigError(f"operator {self.name!r} is not reversible")
 
     def reverse_batch(
-        self, values: Sequence[str], entity: str | None = None, *, role: str | None = None
+        self,
+        values: Sequence[str],
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subjects: Sequence[str] | None = None,
     ) -> list[str]:
         """:meth:`reverse` over a column."""
-        return [self.reverse(v, entity, role=role) for v in values]
+        if subjects is None:
+            return [self.reverse(v, entity, role=role) for v in values]
+        return [
+            self.reverse(v, entity, role=role, subject=s)
+            for v, s in zip(values, subjects, strict=True)
+        ]
 
     def describe(self) -> dict[str, Any]:
         """What output metadata records: operator, options, key reference (never key bytes)."""
@@ -600,7 +624,14 @@ class Encrypt(_Keyed):
         blob = seal(self.config.algorithm, self._enc_key, value.encode("utf-8"))
         return "ENC." + base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=")
 
-    def reverse(self, value: str, entity: str | None = None, *, role: str | None = None) -> str:
+    def reverse(
+        self,
+        value: str,
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subject: str | None = None,
+    ) -> str:
         if not value.startswith("ENC."):
             raise InputError("not an encrypted value (no ENC. prefix)")
         body = value[4:]
@@ -640,7 +671,14 @@ class Fpe(_Keyed):
             out.append(p)
         return out
 
-    def reverse(self, value: str, entity: str | None = None, *, role: str | None = None) -> str:
+    def reverse(
+        self,
+        value: str,
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subject: str | None = None,
+    ) -> str:
         return self._fpe.decrypt(value, entity)
 
 
@@ -668,7 +706,14 @@ class Tokenize(_Keyed):
     ) -> list[str]:
         return self.vault.tokenize_batch(values)
 
-    def reverse(self, value: str, entity: str | None = None, *, role: str | None = None) -> str:
+    def reverse(
+        self,
+        value: str,
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subject: str | None = None,
+    ) -> str:
         if role is None:
             raise ConfigError("detokenisation needs an explicit role (--role)")
         return self.vault.detokenize(value, role=role)
@@ -785,13 +830,24 @@ class Generalize(Operator):
 
 
 class DateShift(_Keyed):
-    """Shift dates by a consistent keyed offset per person."""
+    """Shift dates by a consistent keyed offset per person.
+
+    The offset of a person is ``HMAC-SHA256(k, subject)`` (``k`` the HKDF sub-key
+    ``date_shift`` of the rule's key), its first 8 bytes big-endian modulo ``2 * max_days +
+    1``, minus ``max_days``. The subject is the person's value in the ``subject`` column (a
+    patient or user id; an empty cell is the empty string) as it was in the input. With a
+    ``subject`` column the shift is reversible for key holders, provided that column is in
+    the output as it was (kept) or restored by a reversible operator; without one the
+    offset comes from the date itself and cannot be undone.
+    """
 
     name = "date_shift"
+    needs_subject = True
 
     def __init__(self, config: DateShiftConfig, keys: KeyProvider | None) -> None:
         super().__init__(config, keys)
         self._mac_key = derive_key(self._key, "date_shift")
+        self.reversible = config.subject is not None
 
     def offset(self, subject: str) -> int:
         """The offset in days for ``subject`` (same key and subject: same offset)."""
@@ -799,19 +855,43 @@ class DateShift(_Keyed):
         mac = hmac_digest(self._mac_key, subject, "hmac-sha256")
         return int.from_bytes(mac[:8], "big") % (2 * max_days + 1) - max_days
 
-    def apply(self, value: str, entity: str | None = None, subject: str | None = None) -> str:
-        m = re.match(r"(\d{4})([-/]?)(\d{2})\2(\d{2})", value.strip())
+    @staticmethod
+    def _shift(value: str, days: int) -> str | None:
+        text = value.strip()
+        m = _SHIFT_DATE.match(text)
         if m is None:
-            return "*"
+            return None
         try:
             day = datetime.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-        except ValueError:
-            return "*"
-        shifted = day + datetime.timedelta(days=self.offset(subject or value))
+            shifted = day + datetime.timedelta(days=days)
+        except (ValueError, OverflowError):
+            return None
         sep = m.group(2)
-        text = shifted.strftime(f"%Y{sep}%m{sep}%d")
-        rest = value.strip()[m.end() :]
-        return text + rest
+        return shifted.strftime(f"%Y{sep}%m{sep}%d") + text[m.end() :]
+
+    def apply(self, value: str, entity: str | None = None, subject: str | None = None) -> str:
+        shifted = self._shift(value, self.offset(value if subject is None else subject))
+        return "*" if shifted is None else shifted
+
+    def reverse(
+        self,
+        value: str,
+        entity: str | None = None,
+        *,
+        role: str | None = None,
+        subject: str | None = None,
+    ) -> str:
+        """The original date: ``value`` shifted back by the offset of ``subject``. A value
+        that is not a date (``*``, written for unreadable input) is returned unchanged."""
+        if subject is None:
+            raise ConfigError(
+                "date_shift: reversal needs the subject (the value of the rule's subject column)"
+            )
+        shifted = self._shift(value, -self.offset(subject))
+        return value if shifted is None else shifted
+
+
+_SHIFT_DATE = re.compile(r"(\d{4})([-/]?)(\d{2})\2(\d{2})")
 
 
 class Waybill(Operator):
@@ -884,6 +964,23 @@ class OperatorSpec:
     factory: Callable[[Any, KeyProvider | None], Operator]
     reversible: bool = False
     needs_key: bool = False
+
+
+def config_key_id(spec: OperatorSpec, config: Any) -> str | None:
+    """The key id that a rule with ``config`` needs from the key provider, or None.
+
+    >>> reg = default_operators(plugins=False)
+    >>> config_key_id(reg.spec("hash"), reg.parse("hash", {"key": "pseudonyms"}))
+    'pseudonyms'
+    >>> config_key_id(reg.spec("waybill"), reg.parse("waybill", {})) is None
+    True
+    """
+    if isinstance(config, WaybillConfig):
+        return config.key if config.phone == "virtual" else None
+    if spec.needs_key:
+        key = getattr(config, "key", None)
+        return key if isinstance(key, str) else None
+    return None
 
 
 class OperatorRegistry:

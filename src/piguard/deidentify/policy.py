@@ -31,10 +31,19 @@ from typing import Any
 import yaml
 
 from piguard import taxonomy
-from piguard.deidentify.operators import OperatorRegistry, default_operators
-from piguard.errors import ConfigError
+from piguard.deidentify.operators import OperatorRegistry, config_key_id, default_operators
+from piguard.errors import ConfigError, KeyProviderError
+from piguard.keys import KeyProvider
 
-__all__ = ["COLUMN_KINDS", "Policy", "Rule", "default_policy", "load_policy", "parse_policy"]
+__all__ = [
+    "COLUMN_KINDS",
+    "Policy",
+    "Rule",
+    "check_keys",
+    "default_policy",
+    "load_policy",
+    "parse_policy",
+]
 
 #: Column kinds besides entity names.
 COLUMN_KINDS = ("text", "keep")
@@ -284,14 +293,58 @@ def _parse_rule(doc: _Doc, node: yaml.Node, index: int, registry: OperatorRegist
     )
 
 
-def load_policy(path: str | Path, *, registry: OperatorRegistry | None = None) -> Policy:
-    """Read and check a policy file."""
+def check_keys(
+    policy: Policy, keys: KeyProvider, *, registry: OperatorRegistry | None = None
+) -> list[str]:
+    """Fetch every key that the policy's rules need (``hash``, ``encrypt``, ``fpe``,
+    ``tokenize``, ``date_shift``, ``waybill`` with virtual numbers), so that a missing or
+    malformed key stops a run before any input is read. Returns the key ids checked.
+
+    :class:`~piguard.errors.KeyProviderError` names the policy file, the rule's line and the
+    key id (never key material):
+
+    >>> from piguard.keys import EnvKeyProvider
+    >>> p = parse_policy("rules:\\n  - grade: sensitive\\n    operator: hash\\n", source="p.yaml")
+    >>> check_keys(p, EnvKeyProvider(environ={}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    piguard.errors.KeyProviderError: p.yaml:2: rule 1 (hash) needs key 'deidentify': ...
+    """
+    registry = registry or default_operators()
+    checked: list[str] = []
+    for rule in policy.rules:
+        key_id = config_key_id(registry.spec(rule.operator), rule.config)
+        if key_id is None or key_id in checked:
+            continue
+        try:
+            keys.get_key(key_id)
+        except KeyProviderError as exc:
+            reason = str(exc).removeprefix(f"key {key_id!r}: ")
+            raise KeyProviderError(
+                f"{policy.source}:{rule.line}: rule {rule.index + 1} ({rule.operator}) needs key "
+                f"{key_id!r}: {reason}"
+            ) from None
+        checked.append(key_id)
+    return checked
+
+
+def load_policy(
+    path: str | Path,
+    *,
+    registry: OperatorRegistry | None = None,
+    keys: KeyProvider | None = None,
+) -> Policy:
+    """Read and check a policy file; with ``keys``, also that every key it needs is there
+    (:func:`check_keys`)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the policy ({type(exc).__name__})", source=str(p)) from None
-    return parse_policy(text, source=str(p), registry=registry)
+    policy = parse_policy(text, source=str(p), registry=registry)
+    if keys is not None:
+        check_keys(policy, keys, registry=registry)
+    return policy
 
 
 def default_policy(*, registry: OperatorRegistry | None = None) -> Policy:

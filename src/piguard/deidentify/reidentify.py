@@ -1,26 +1,45 @@
 """Re-identification (重标识) for key holders: undo the reversible operators of a run.
 
-The metadata written beside a de-identified file (``<output>.piguard.json``) names each rule's
-operator, options and key reference; this module rebuilds those operators with keys from the
-key provider and reverses whole columns (``fpe``, ``encrypt``, ``tokenize``) and the recorded
-spans inside free text. Tokens need an explicit ``role`` that the vault allows. Values that
-were masked, hashed, generalised or removed stay as they are: they cannot be reversed.
+The metadata written beside a de-identified output (``<output>.piguard.json``) names each
+rule's operator, options and key reference; this module rebuilds those operators with keys
+from the key provider and reverses whole columns (``fpe``, ``encrypt``, ``tokenize``,
+``date_shift`` with a subject column) and the recorded spans inside free text, in every
+format that ``deidentify`` writes: text, CSV, JSON Lines, Parquet and database tables (into
+a new table). Tokens need an explicit ``role`` that the vault allows. Values that were
+masked, hashed, generalised or removed stay as they are: they cannot be reversed.
+
+``date_shift`` is reversed with the offset of the person named in its ``subject`` column, so
+that column is restored first (when a reversible operator protected it) and must otherwise
+be in the output as it was (``keep``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import itertools
 import json
+import os
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from piguard.deidentify.engine import _atomic_pair, _json_records, _leaves, metadata_path
+from piguard.deidentify.engine import (
+    _atomic_pair,
+    _json_records,
+    _leaves,
+    cell_digest,
+    metadata_path,
+)
 from piguard.deidentify.operators import Operator, OperatorRegistry, default_operators
 from piguard.detect.reader import iter_lines
 from piguard.errors import ConfigError, InputError
 from piguard.keys import KeyProvider, KeyRef, load_provider
 
-__all__ = ["reidentify_file"]
+__all__ = ["reidentify_file", "reidentify_sql"]
+
+_BATCH = 8192
 
 
 def _load_metadata(path: Path) -> dict[str, Any]:
@@ -60,14 +79,111 @@ def _operators(
 
 
 def _reverse_spans(
-    text: str, spans: list[list[Any]], ops: dict[int, Operator], role: str | None
+    text: str, spans: Sequence[Sequence[Any]], ops: dict[int, Operator], role: str | None
 ) -> str:
     """Reverse ``[start, end, rule, entity]`` spans right to left."""
-    for start, end, rule, entity in sorted(spans, reverse=True):
+    for start, end, rule, entity in sorted(map(tuple, spans), reverse=True):
         op = ops.get(rule)
         if op is not None:
             text = text[:start] + op.reverse(text[start:end], entity, role=role) + text[end:]
     return text
+
+
+class _Columns:
+    """Reverses a batch of columns: whole protected columns, then ``date_shift`` columns
+    with their (restored) subject column, then the recorded spans in free text."""
+
+    def __init__(self, meta: dict[str, Any], ops: dict[int, Operator], role: str | None):
+        self.ops = ops
+        self.role = role
+        self.restored = 0
+        plans = {c["column"]: c for c in meta.get("columns", [])}
+        self.cols: dict[str, tuple[Operator, str]] = {}
+        self.subject: dict[str, str] = {}
+        for name, col in plans.items():
+            rule = col.get("rule")
+            if rule is None or rule not in ops or col["kind"] in ("text", "keep"):
+                continue
+            op = ops[rule]
+            self.cols[name] = (op, col["kind"])
+            if op.needs_subject:
+                subject = str(op.config.subject)
+                sp = plans.get(subject)
+                ok = sp is not None and (
+                    sp["kind"] == "keep"
+                    or (sp.get("rule") in ops and not ops[sp["rule"]].needs_subject)
+                )
+                if not ok:
+                    how = "not in the output" if sp is None else f"changed by {sp['operator']!r}"
+                    if sp is not None and sp["kind"] == "text":
+                        how = "free text"
+                    raise ConfigError(
+                        f"column {name!r}: date_shift cannot be reversed, its subject column "
+                        f"{subject!r} is {how} (it must be kept or reversibly protected)"
+                    )
+                self.subject[name] = subject
+
+    def reverse(
+        self,
+        names: Sequence[str],
+        columns: list[list[str | None]],
+        spans_of: Callable[[str], dict[int, Sequence[Sequence[Any]]]] | None = None,
+    ) -> list[list[str | None]]:
+        """``columns[j]`` holds the values of ``names[j]`` (None: a NULL, kept)."""
+        index = {n: j for j, n in enumerate(names)}
+        out = list(columns)
+        # columns that other columns' date shifts depend on come first
+        order = sorted(range(len(names)), key=lambda j: names[j] in self.subject)
+        for j in order:
+            name = names[j]
+            entry = self.cols.get(name)
+            if entry is not None:
+                op, entity = entry
+                col = list(out[j])
+                subj = out[index[self.subject[name]]] if name in self.subject else None
+                for i, v in enumerate(col):
+                    if not v:
+                        continue
+                    s = None if subj is None else (subj[i] or "")
+                    col[i] = op.reverse(v, entity, role=self.role, subject=s)
+                    self.restored += 1
+                out[j] = col
+            todo = spans_of(name) if spans_of is not None else None
+            if todo:
+                col = list(out[j])
+                for i, spans in todo.items():
+                    v = col[i]
+                    if v:
+                        col[i] = _reverse_spans(v, spans, self.ops, self.role)
+                        self.restored += sum(1 for s in spans if s[2] in self.ops)
+                out[j] = col
+        return out
+
+
+def _row_spans(
+    spans: dict[str, list[list[Any]]],
+) -> dict[str, dict[int, list[list[Any]]]]:
+    """``{column: [[row, start, end, rule, entity], ...]}`` by column and row."""
+    out: dict[str, dict[int, list[list[Any]]]] = {}
+    for column, items in spans.items():
+        by_row = out.setdefault(column, {})
+        for row, *span in items:
+            by_row.setdefault(int(row), []).append(span)
+    return out
+
+
+def _window(
+    rows: dict[int, list[list[Any]]] | None, first: int, size: int
+) -> dict[int, Sequence[Sequence[Any]]]:
+    """The spans of rows ``first`` .. ``first + size - 1``, by row within the batch."""
+    if not rows:
+        return {}
+    out: dict[int, Sequence[Sequence[Any]]] = {}
+    for i in range(size):
+        todo = rows.get(first + i)
+        if todo:
+            out[i] = todo
+    return out
 
 
 def reidentify_file(
@@ -79,7 +195,8 @@ def reidentify_file(
     role: str | None = None,
     registry: OperatorRegistry | None = None,
 ) -> int:
-    """Restore the reversible values of a de-identified file; returns how many were restored.
+    """Restore the reversible values of a de-identified file (text, CSV, JSON Lines or
+    Parquet); returns how many were restored.
 
     ``metadata`` defaults to ``<source>.piguard.json``. Raises
     :class:`~piguard.errors.IntegrityError` when a value does not verify under the key.
@@ -87,9 +204,11 @@ def reidentify_file(
     src = Path(source)
     meta = _load_metadata(Path(metadata) if metadata else metadata_path(src))
     ops = _operators(meta, keys, registry or default_operators())
-    restored = 0
     kind = meta.get("kind")
     spans: dict[str, list[list[Any]]] = meta.get("spans", {})
+    if kind != "text" and src.suffix.lower() == ".parquet":
+        return _parquet(src, Path(output), _Columns(meta, ops, role), spans)
+    restored = 0
     with src.open("rb") as fh, _atomic_pair(output, with_meta=False) as (out, _meta):
         lines = iter_lines(fh, source=str(src))
         if kind == "text":
@@ -101,30 +220,13 @@ def reidentify_file(
                 restored += sum(1 for s in todo if s[2] in ops)
                 out.write(_reverse_spans(line, todo, ops, role) + "\n")
         elif src.suffix.lower() == ".csv":
-            restored = _csv(lines, out, meta, ops, role, spans, str(src))
+            restored = _csv(lines, out, _Columns(meta, ops, role), spans, str(src))
         else:
             restored = _jsonl(lines, out, meta, ops, role, spans, str(src))
     return restored
 
 
-def _column_ops(meta: dict[str, Any], ops: dict[int, Operator]) -> dict[str, tuple[Operator, str]]:
-    out = {}
-    for col in meta.get("columns", []):
-        rule = col.get("rule")
-        if rule is not None and rule in ops and col["kind"] not in ("text", "keep"):
-            out[col["column"]] = (ops[rule], col["kind"])
-    return out
-
-
-def _csv(
-    lines: Any,
-    out: Any,
-    meta: dict[str, Any],
-    ops: dict[int, Operator],
-    role: str | None,
-    spans: dict[str, list[list[Any]]],
-    src: str,
-) -> int:
+def _csv(lines: Any, out: Any, rev: _Columns, spans: dict[str, list[list[Any]]], src: str) -> int:
     reader = csv.reader(line + "\n" for line in lines)
     writer = csv.writer(out, lineterminator="\n")
     try:
@@ -132,24 +234,39 @@ def _csv(
     except StopIteration:
         raise InputError("the CSV file is empty", source=src) from None
     writer.writerow(header)
-    cols = _column_ops(meta, ops)
-    span_at: dict[tuple[int, str], list[list[Any]]] = {}
-    for column, items in spans.items():
-        for row, *span in items:
-            span_at.setdefault((row, column), []).append(span)
-    restored = 0
-    for r, row in enumerate(reader):
-        for j, name in enumerate(header):
-            if name in cols and row[j]:
-                op, entity = cols[name]
-                row[j] = op.reverse(row[j], entity, role=role)
-                restored += 1
-            todo = span_at.get((r, name))
-            if todo:
-                row[j] = _reverse_spans(row[j], todo, ops, role)
-                restored += len(todo)
-        writer.writerow(row)
-    return restored
+    by_col = _row_spans(spans)
+    done = 0
+
+    def flush(batch: list[list[str]]) -> None:
+        nonlocal done
+        if not batch:
+            return
+        cols: list[list[str | None]] = [list(c) for c in zip(*batch, strict=True)]
+        first = done
+
+        def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
+            return _window(by_col.get(name), first, len(batch))
+
+        new = rev.reverse(header, cols, spans_of if by_col else None)
+        writer.writerows(zip(*new, strict=True))
+        done += len(batch)
+
+    batch: list[list[str]] = []
+    for row in reader:
+        if len(row) != len(header):
+            if not row:
+                continue
+            raise InputError(
+                f"expected {len(header)} fields, found {len(row)}",
+                source=src,
+                line=reader.line_num,
+            )
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            flush(batch)
+            batch = []
+    flush(batch)
+    return rev.restored
 
 
 def _jsonl(
@@ -161,7 +278,7 @@ def _jsonl(
     spans: dict[str, list[list[Any]]],
     src: str,
 ) -> int:
-    cols = _column_ops(meta, ops)
+    cols = _Columns(meta, ops, role).cols
     span_at: dict[tuple[int, str, int], list[list[Any]]] = {}
     for path, items in spans.items():
         for row, nth, *span in items:
@@ -185,3 +302,150 @@ def _jsonl(
                 restored += len(todo)
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return restored
+
+
+def _parquet(src: Path, output: Path, rev: _Columns, spans: dict[str, list[list[Any]]]) -> int:
+    """Parquet batch by batch; restored columns become strings (nulls stay null), the other
+    columns are copied as they are."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            "Parquet needs pyarrow: pip install 'piguard[parquet]'", source=str(src)
+        ) from None
+    try:
+        reader = pq.ParquetFile(src)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"not a readable Parquet file ({type(exc).__name__})", source=str(src)
+        ) from None
+    by_col = _row_spans(spans)
+    part = output.with_name(f".{output.name}.part")
+    writer: Any = None
+    done = 0
+    try:
+        for batch in reader.iter_batches(batch_size=_BATCH):
+            names = list(batch.schema.names)
+            wanted = [j for j, n in enumerate(names) if n in rev.cols or n in by_col]
+            wanted += [
+                j for j, n in enumerate(names) if n in rev.subject.values() and j not in wanted
+            ]
+            cols: list[list[str | None]] = [[] for _ in names]
+            for j in wanted:
+                cols[j] = [None if v is None else str(v) for v in batch.column(j).to_pylist()]
+            first, size = done, batch.num_rows
+
+            def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
+                return _window(by_col.get(name), first, size)  # noqa: B023
+
+            new = rev.reverse(names, cols, spans_of)
+            arrays = [
+                pa.array(new[j], type=pa.string())
+                if (names[j] in rev.cols or names[j] in by_col)
+                else batch.column(j)
+                for j in range(len(names))
+            ]
+            out = pa.RecordBatch.from_arrays(arrays, names=names)
+            if writer is None:
+                writer = pq.ParquetWriter(part, out.schema)
+            writer.write_batch(out)
+            done += size
+        if writer is None:
+            raise InputError("the Parquet file has no rows", source=str(src))
+        writer.close()
+        writer = None
+        os.replace(part, output)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        part.unlink(missing_ok=True)
+        raise
+    return rev.restored
+
+
+def reidentify_sql(
+    url: str,
+    table: str,
+    new_table: str,
+    *,
+    metadata: str | Path | None = None,
+    keys: KeyProvider | None = None,
+    role: str | None = None,
+    registry: OperatorRegistry | None = None,
+) -> int:
+    """Restore a de-identified database table ``table`` (written by
+    :meth:`~piguard.deidentify.Deidentifier.deidentify_sql`) into a new table ``new_table``
+    of the same database; returns how many values were restored.
+
+    ``metadata`` defaults to ``<table>.piguard.json`` in the current folder (where
+    ``deidentify_sql`` writes it). The source is read in a read-only transaction; the new
+    table (text columns) is created and filled in one transaction and dropped again if
+    anything fails.
+    """
+    from piguard.sources import redact_url, sql_tables
+
+    meta = _load_metadata(Path(metadata) if metadata else Path(f"{table}.piguard.json"))
+    ops = _operators(meta, keys, registry or default_operators())
+    rev = _Columns(meta, ops, role)
+    shown = redact_url(url)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", new_table):
+        raise ConfigError(f"invalid new table name {new_table!r}: use letters, digits, _")
+    tables = sql_tables(url, full=True)
+    matches = [t for t in tables if t.name == table]
+    if not matches:
+        raise InputError(f"no table {table!r}", source=shown)
+    if new_table in {t.name for t in tables}:
+        raise ConfigError(f"table {new_table!r} already exists", source=shown)
+    src: Any = matches[0]
+    names = list(src.columns)
+    # free-text spans of a database table are recorded by the digest of the cell
+    by_digest: dict[str, dict[str, list[list[Any]]]] = {}
+    for column, items in meta.get("spans", {}).items():
+        cells = by_digest.setdefault(column, {})
+        for digest, *span in items:
+            todo = cells.setdefault(str(digest), [])
+            if span not in todo:
+                todo.append(span)
+
+    import sqlalchemy as sa  # the db extra; piguard.sources has already needed it
+
+    out_meta = sa.MetaData()
+    out_table = sa.Table(new_table, out_meta, *(sa.Column(n, sa.Text) for n in names))
+    engine = src.engine
+    # the first batch is read before the write transaction starts, so that the reading
+    # connection (read-only) and the writing one are different connections of the pool
+    batches = iter(src.batches())
+    first = next(batches, None)
+    try:
+        with engine.begin() as conn:
+            out_meta.create_all(conn)
+            for batch in itertools.chain([first] if first else [], batches):
+                cols: list[list[str | None]] = [
+                    [None if v is None else _text(v) for v in batch.columns[n]] for n in names
+                ]
+
+                def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
+                    cells = by_digest.get(name)
+                    if not cells:
+                        return {}
+                    col = cols[names.index(name)]  # noqa: B023
+                    out: dict[int, Sequence[Sequence[Any]]] = {}
+                    for i, v in enumerate(col):
+                        if v and (todo := cells.get(cell_digest(v))):
+                            out[i] = todo
+                    return out
+
+                new = rev.reverse(names, cols, spans_of)
+                rows = [{n: new[j][i] for j, n in enumerate(names)} for i in range(batch.rows)]
+                if rows:
+                    conn.execute(out_table.insert(), rows)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            out_table.drop(engine, checkfirst=True)
+        raise
+    return rev.restored
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
