@@ -130,6 +130,16 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
         shop.engine.dispose()
 
 
+@pytest.fixture
+def sqlite_shop(tmp_path: Path) -> Iterator[Shop]:
+    """The shop in SQLite only (for tests whose other half runs on a server)."""
+    shop = _build(f"sqlite:///{tmp_path / 'shop.db'}")
+    try:
+        yield shop
+    finally:
+        shop.engine.dispose()
+
+
 def description(
     shop: Shop, *, orders: str = "delete", users: str = "delete", extra: str = ""
 ) -> str:

@@ -94,6 +94,8 @@ def _rows(step: rights.Step) -> str:
     parts += [f"{t}=held" for t in sorted(held)]
     if "withdrawn" in step.detail:
         parts.append(f"consents withdrawn={step.detail['withdrawn']}")
+    if "revoked" in step.detail:
+        parts.append(f"tokens revoked={step.detail['revoked']} kept={step.detail['kept']}")
     if "skipped" in step.detail:
         parts.append(str(step.detail["skipped"]))
     return " ".join(parts)
@@ -228,17 +230,19 @@ def _execute(
     with contextlib.ExitStack() as stack:
         sink = None
         pseudonymizer = None
+        provider = load_provider(keys or "env")  # vault keys (PIGUARD_KEY_<ID> by default)
         if audit_log is not None:
             log = stack.enter_context(AuditLog.open(audit_log))
             sink = MerkleLogSink(log, group_commit=False)
             if keys is not None:
-                pseudonymizer = Pseudonymizer(load_provider(keys), "audit")
+                pseudonymizer = Pseudonymizer(provider, "audit")
         ex = rights.Executor(
             desc,
             s,
             work_dir=work_dir or store.parent / "piguard-requests-work",
             audit=sink,
             pseudonymizer=pseudonymizer,
+            keys=provider,
             actor="piguard-cli",
         )
         req = ex.run(request_id, output=output)
@@ -275,8 +279,9 @@ KeysOpt = Annotated[
     str | None,
     typer.Option(
         "--keys",
-        help="Key provider (env, env:PREFIX, file:DIR) holding key 'audit': audit events then "
-        "name the person by a keyed pseudonym.",
+        help="Key provider (env, env:PREFIX, file:DIR; default env) holding the token vaults' "
+        "keys and key 'audit' (with --audit-log, events then name the person by a keyed "
+        "pseudonym).",
     ),
 ]
 

@@ -197,6 +197,72 @@ class TokenVault:
             raise KeyProviderError(f"token was stored under key {key_id!r}, not {self.key_id!r}")
         return open_sealed("aes-gcm", self.__enc_key, blob, aad=token.encode()).decode("utf-8")
 
+    def looks_like_token(self, text: str) -> bool:
+        """Whether ``text`` has the shape of this vault's tokens (the prefix, then ``length``
+        base32 letters). Always False for a vault with a custom ``token_factory`` (virtual
+        numbers have no shape of their own).
+
+        >>> v = TokenVault(":memory:", key=bytes(32), key_id="vault")
+        >>> v.looks_like_token(v.tokenize("13812345678")), v.looks_like_token("tok_x")
+        (True, False)
+        """
+        if self._check_collisions or len(text) != len(self.prefix) + self.length:
+            return False
+        return text.startswith(self.prefix) and all(
+            c in _ALPHABET for c in text[len(self.prefix) :]
+        )
+
+    def lookup_tokens(self, values: Sequence[str]) -> dict[str, str]:
+        """The existing tokens of ``values`` (value → token); none are created."""
+        with self._lock:
+            lookups = {hmac_digest(self.__mac_key, v, "hmac-sha256"): v for v in values}
+            found = self._get_by_lookup(list(lookups))
+        return {lookups[lk]: token for lk, token in found.items()}
+
+    def revoke(self, *, values: Iterable[str] = (), tokens: Iterable[str] = ()) -> int:
+        """Delete the entries of ``values`` (found by their keyed lookup) and of ``tokens``,
+        in one transaction; returns how many entries were removed (unknown ones are ignored).
+        A revoked token can no longer be detokenised; tokenising the value again gives a new
+        token.
+
+        >>> v = TokenVault(":memory:", key=bytes(32), key_id="vault", reader_roles=("r",))
+        >>> t = v.tokenize("13812345678")
+        >>> v.revoke(values=["13812345678"], tokens=[t, "tok_unknown"])
+        1
+        >>> v.lookup_tokens(["13812345678"])
+        {}
+        """
+        with self._lock:
+            lookups = [hmac_digest(self.__mac_key, v, "hmac-sha256") for v in values]
+            toks = list(dict.fromkeys(tokens))
+            n = 0
+            if self._db is not None:
+                try:
+                    self._db.execute("BEGIN")
+                    for column, keys in (("token", toks), ("lookup", lookups)):
+                        for i in range(0, len(keys), 500):
+                            chunk = keys[i : i + 500]
+                            marks = ",".join("?" * len(chunk))
+                            n += self._db.execute(
+                                f"DELETE FROM piguard_tokens WHERE {column} IN ({marks})",  # noqa: S608
+                                chunk,
+                            ).rowcount
+                    self._db.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    self._db.execute("ROLLBACK")
+                    raise StorageError(f"token vault: {exc}") from None
+                return n
+            sa, engine, table = self._sa
+            try:
+                with engine.begin() as conn:
+                    for col, keys_ in ((table.c.token, toks), (table.c.lookup, lookups)):
+                        for i in range(0, len(keys_), 500):
+                            chunk_ = list(keys_[i : i + 500])
+                            n += conn.execute(table.delete().where(col.in_(chunk_))).rowcount or 0
+            except sa.exc.SQLAlchemyError as exc:
+                raise StorageError(f"token vault: {type(exc).__name__}") from None
+            return n
+
     def close(self) -> None:
         """Close the connection."""
         if self._db is not None:

@@ -21,6 +21,7 @@ from piguard.rights.dataset import (
     Erasure,
     Reference,
     TableSpec,
+    VaultSpec,
     load_description,
     parse_description,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "RequestStore",
     "Step",
     "TableSpec",
+    "VaultSpec",
     "add_working_days",
     "describe_datastore",
     "due_date",

@@ -42,6 +42,7 @@ __all__ = [
     "Erasure",
     "Reference",
     "TableSpec",
+    "VaultSpec",
     "load_description",
     "parse_description",
 ]
@@ -103,21 +104,44 @@ class Datastore:
 
     def resolve_url(self) -> str:
         """The URL to connect to (from the environment for ``env:VAR``)."""
-        if self.url.startswith("env:"):
-            var = self.url[4:]
-            value = os.environ.get(var)
-            if not value:
-                raise ConfigError(f"datastore {self.name!r}: environment variable {var} is not set")
-            return value
-        return self.url
+        return _resolve(self.url, f"datastore {self.name!r}")
+
+
+def _resolve(url: str, what: str) -> str:
+    if url.startswith("env:"):
+        var = url[4:]
+        value = os.environ.get(var)
+        if not value:
+            raise ConfigError(f"{what}: environment variable {var} is not set")
+        return value
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class VaultSpec:
+    """A token vault (:class:`piguard.deidentify.TokenVault`) whose entries of the person are
+    revoked on deletion and cancellation. ``key`` names the vault's key in the key provider
+    (the ``tokenize`` operator's ``key``); ``prefix``/``length`` give its tokens' shape."""
+
+    name: str
+    url: str
+    key: str = "deidentify"
+    prefix: str = "tok_"
+    length: int = 20
+    line: int = 0
+
+    def resolve_url(self) -> str:
+        """The URL (or SQLite path) to open (from the environment for ``env:VAR``)."""
+        return _resolve(self.url, f"vault {self.name!r}")
 
 
 @dataclass(frozen=True, slots=True)
 class Description:
-    """All datastores of a description."""
+    """All datastores of a description, and the token vaults to revoke from."""
 
     datastores: dict[str, Datastore]
     source: str = "<description>"
+    vaults: dict[str, VaultSpec] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able summary (URLs as written: ``env:VAR`` or redacted by the caller)."""
@@ -281,7 +305,7 @@ def parse_description(
         raise ConfigError(f"{source}: the description is empty")
     registry = registry or default_operators(plugins=False)
     items = doc.mapping(root, "the description")
-    _check_keys(doc, items, ("version", "datastores"), "the description")
+    _check_keys(doc, items, ("version", "datastores", "vaults"), "the description")
     raw = {k: v for k, _, v in items}
     if "datastores" not in raw or not isinstance(raw["datastores"], yaml.SequenceNode):
         raise doc.fail(root, "'datastores' (a list) is required")
@@ -314,7 +338,42 @@ def parse_description(
                         f"which datastore {name!r} does not describe"
                     )
         stores[name] = Datastore(name, url, tables, fks, dsnode.start_mark.line + 1)
-    return Description(stores, source)
+    vaults: dict[str, VaultSpec] = {}
+    if "vaults" in raw:
+        if not isinstance(raw["vaults"], yaml.SequenceNode):
+            raise doc.fail(raw["vaults"], "'vaults' must be a list")
+        for vnode in raw["vaults"].value:
+            vault = _parse_vault(doc, vnode)
+            if vault.name in vaults:
+                raise doc.fail(vnode, f"vault {vault.name!r} is described twice")
+            vaults[vault.name] = vault
+    return Description(stores, source, vaults)
+
+
+def _parse_vault(doc: _Doc, node: yaml.Node) -> VaultSpec:
+    items = doc.mapping(node, "a vault")
+    _check_keys(doc, items, ("name", "url", "key", "prefix", "length"), "a vault")
+    raw = {k: v for k, _, v in items}
+    for required in ("name", "url"):
+        if required not in raw:
+            raise doc.fail(node, f"a vault needs {required!r}")
+    name = doc.text(raw["name"], "name")
+    url = doc.text(raw["url"], "url")
+    if not url.startswith("env:") and "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+        raise doc.fail(raw["url"], "put credentials in the environment: url: env:VAR")
+    key = doc.text(raw["key"], "key") if "key" in raw else "deidentify"
+    prefix = "tok_"
+    if "prefix" in raw:
+        if not isinstance(raw["prefix"], yaml.ScalarNode):
+            raise doc.fail(raw["prefix"], "prefix must be a string")
+        prefix = str(raw["prefix"].value)
+    length = 20
+    if "length" in raw:
+        text = doc.text(raw["length"], "length")
+        if not text.isdigit() or not 8 <= int(text) <= 64:
+            raise doc.fail(raw["length"], f"length must be a whole number 8-64, not {text!r}")
+        length = int(text)
+    return VaultSpec(name, url, key, prefix, length, node.start_mark.line + 1)
 
 
 def load_description(path: str | Path, *, registry: OperatorRegistry | None = None) -> Description:

@@ -39,10 +39,10 @@ from typing import Any
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent, AuditSink, Pseudonymizer
 from piguard.consent import Action, Channel, ConsentService
-from piguard.deidentify import default_operators
+from piguard.deidentify import TokenVault, default_operators
 from piguard.errors import ConfigError, InputError, PiguardError, StorageError
 from piguard.keys import KeyProvider
-from piguard.rights.dataset import Datastore, Description, Reference, TableSpec
+from piguard.rights.dataset import Datastore, Description, Reference, TableSpec, VaultSpec
 from piguard.rights.store import Request, RequestStore
 from piguard.sources import redact_url
 from piguard.sources._sql import _engine_url, _read_only, _safe_error, _sqlalchemy
@@ -55,8 +55,13 @@ PACKAGE_SCHEMA = "piguard.portability/1"
 _CHUNK = 500
 
 
+_PLAIN = frozenset({type(None), bool, int, float, str})
+#: one encoder for every row (json.dumps with options builds a new one per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _PLAIN or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):
         return str(value)
@@ -195,14 +200,12 @@ class _Walk:
         self.table = None
         return {n: sorted(k) for n, k in found.items()}
 
-    def rows(self, table: str, keys: Sequence[Any]) -> Iterator[tuple[list[str], list[Any]]]:
-        """The rows with ``keys``, a page at a time, in key order."""
+    def pages(self, table: str, keys: Sequence[Any]) -> Iterator[Sequence[Sequence[Any]]]:
+        """The rows with ``keys`` in key order, one page (at most ``page`` rows) at a time."""
         t = self.tables[table]
         key = self._col(table, self.ds.tables[table].key)
-        names = [c.name for c in t.columns]
         for chunk in _chunks(keys, self.page):
-            for row in self.conn.execute(self.sa.select(t).where(key.in_(chunk)).order_by(key)):
-                yield names, list(row)
+            yield self.conn.execute(self.sa.select(t).where(key.in_(chunk)).order_by(key)).all()
 
     def erase_order(self) -> list[str]:
         """Tables children first (a table after every table that references it)."""
@@ -260,6 +263,7 @@ class Executor:
         self.consent_identity = consent_identity
         self.consent_channel = consent_channel
         self._operators = default_operators(plugins=False)
+        self._vaults: dict[str, TokenVault] = {}
 
     # ----------------------------------------------------------------- audit
     def _emit(self, request: Request, action: str, **details: str | int | bool | None) -> None:
@@ -292,6 +296,7 @@ class Executor:
     def refuse(self, request_id: str, reason: str) -> Request:
         """Refuse with a reason; the complaint route is added (GB/T 35273-2020 8.7)."""
         req = self.store.transition(request_id, "refused", reason=reason)
+        self.store.clear_tokens(request_id)
         self._emit(req, "rights.request.refused")
         return req
 
@@ -337,8 +342,24 @@ class Executor:
                 steps.append(
                     (f"correct:{name}", name, partial(self._correct, req, ds, changes[name]))
                 )
+        if req.type in ERASURE_TYPES:
+            for name in sorted(self.description.vaults):
+                vspec = self.description.vaults[name]
+                steps.append((f"vault:{name}", None, partial(self._revoke, req, vspec)))
         if req.type in ("cancellation", "consent_withdrawal"):
             steps.append(("consents", None, partial(self._withdraw_consents, req)))
+        try:
+            return self._steps(req, steps, output, staging)
+        finally:
+            self._close_vaults()
+
+    def _steps(
+        self,
+        req: Request,
+        steps: list[tuple[str, str | None, Callable[[], dict[str, Any]]]],
+        output: str | os.PathLike[str] | None,
+        staging: Path,
+    ) -> Request:
         for step, where, action in steps:
             if self.store.step_state(req.id, step) == "done":
                 continue
@@ -356,6 +377,7 @@ class Executor:
             state = "skipped" if "skipped" in detail else "done"
             self.store.finish_step(req.id, step, state, detail=detail)
             counts = {f"rows.{t}": n for t, n in detail.get("rows", {}).items()}
+            counts |= {k: v for k, v in detail.items() if type(v) is int}  # revoked, withdrawn
             self._emit(req, f"rights.step.{step.split(':')[0]}", datastore=where, **counts)
         result = None
         if req.type in ACCESS_TYPES:
@@ -363,8 +385,108 @@ class Executor:
             result = str(self._package(req, staging, Path(output)))
             shutil.rmtree(staging, ignore_errors=True)
         done = self.store.transition(req.id, "completed", result=result)
+        self.store.clear_tokens(req.id)
         self._emit(done, "rights.request.completed")
         return done
+
+    # ----------------------------------------------------------------- token vaults
+    def _vault(self, spec: VaultSpec) -> TokenVault:
+        vault = self._vaults.get(spec.name)
+        if vault is None:
+            if self.keys is None:
+                raise ConfigError(
+                    f"vault {spec.name!r} needs a key provider holding key {spec.key!r}"
+                )
+            vault = TokenVault(
+                spec.resolve_url(),
+                key=self.keys.get_key(spec.key),
+                key_id=spec.key,
+                prefix=spec.prefix,
+                length=spec.length,
+            )
+            self._vaults[spec.name] = vault
+        return vault
+
+    def _close_vaults(self) -> None:
+        for vault in self._vaults.values():
+            vault.close()
+        self._vaults.clear()
+
+    def _token_shapes(self) -> list[TokenVault]:
+        """The vaults whose tokens have a shape to look for in cells (a prefix)."""
+        return [self._vault(v) for _, v in sorted(self.description.vaults.items()) if v.prefix]
+
+    def _revoke(self, req: Request, spec: VaultSpec) -> dict[str, Any]:
+        """Revoke the person's vault entries: tokens found in erased cells and the tokens of
+        the identity values (phone, e-mail, resident ID), except tokens still present in a
+        column where the person's rows held tokens (held rows, other people's rows)."""
+        vault = self._vault(spec)
+        tokens: set[str] = set()
+        if spec.prefix:
+            tokens = {t for t in self.store.erased_tokens(req.id) if vault.looks_like_token(t)}
+        values = [req.identity[k] for k in ("phone", "email", "resident_id") if k in req.identity]
+        tokens |= set(vault.lookup_tokens(values).values())
+        in_use = self._tokens_in_use(req, tokens)
+        revoked = vault.revoke(tokens=sorted(tokens - in_use))
+        return {"revoked": revoked, "kept": len(in_use)}
+
+    def _tokens_in_use(self, req: Request, tokens: set[str]) -> set[str]:
+        found: set[str] = set()
+        if not tokens:
+            return found
+        for name, columns in sorted(self.store.token_columns(req.id).items()):
+            ds = self.description.datastores.get(name)
+            if ds is None:
+                continue
+            sa, engine, url = self._engine(ds)
+            table: str | None = None
+            try:
+                with engine.connect() as conn:
+                    _read_only(conn, sa)
+                    for table, column in sorted(columns):
+                        col = sa.column(column)
+                        sa.table(table, col)  # binds the column to its table (FROM table)
+                        for chunk in _chunks(sorted(tokens - found)):
+                            q = sa.select(col).where(col.in_(chunk)).distinct()
+                            found.update(str(r[0]) for r in conn.execute(q))
+                    conn.rollback()
+            except sa.exc.SQLAlchemyError as exc:
+                raise self._fail(exc, url, table) from None
+            finally:
+                engine.dispose()
+        return found
+
+    def _harvest(
+        self,
+        walk: _Walk,
+        spec: TableSpec,
+        keys: Sequence[Any],
+        vaults: list[TokenVault],
+        tokens: set[str],
+        columns: set[tuple[str, str]],
+        *,
+        held: bool,
+    ) -> None:
+        """Tokens in the person's rows of one table: every column that holds one is noted;
+        tokens in cells the erasure removes (deleted rows, masked columns) are collected."""
+        prefixes = tuple(v.prefix for v in vaults)
+        names = [c.name for c in walk.tables[spec.name].columns]
+        erased = {
+            i
+            for i, n in enumerate(names)
+            if not held and (spec.erasure.action == "delete" or n in spec.erasure.mask)
+        }
+        for page in walk.pages(spec.name, keys):
+            for row in page:
+                for i, value in enumerate(row):
+                    if (
+                        type(value) is str
+                        and value.startswith(prefixes)
+                        and any(v.looks_like_token(value) for v in vaults)
+                    ):
+                        columns.add((spec.name, names[i]))
+                        if i in erased:
+                            tokens.add(value)
 
     def _changes(self, req: Request) -> dict[str, list[dict[str, str]]]:
         """A correction's changes by datastore, checked against the description."""
@@ -472,14 +594,17 @@ class Executor:
         ):
             writer = csv.writer(cs)
             js.write("[")
-            header = [c.name for c in walk.tables[table].columns]
-            writer.writerow(header)
-            for names, values in walk.rows(table, keys):
-                row = [_jsonable(v) for v in values]
+            names = [c.name for c in walk.tables[table].columns]
+            writer.writerow(names)
+            encode, plain = _ENCODER.encode, _PLAIN
+            for page in walk.pages(table, keys):
+                rows = [[v if type(v) in plain else _jsonable(v) for v in r] for r in page]
+                if not rows:
+                    continue
                 js.write(("," if n else "") + "\n  ")
-                js.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
-                writer.writerow(["" if v is None else v for v in row])
-                n += 1
+                js.write(",\n  ".join(encode(dict(zip(names, r, strict=True))) for r in rows))
+                writer.writerows([["" if v is None else v for v in r] for r in rows])
+                n += len(rows)
             js.write("\n]\n")
         return n
 
@@ -518,7 +643,7 @@ class Executor:
         if output.suffix == ".zip":
             with (
                 atomic_write(output, mode="wb", encoding=None) as fh,
-                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf,
+                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
             ):
                 for arc, path, _ in files:
                     zf.write(path, arc)
@@ -557,11 +682,14 @@ class Executor:
                     )
 
     def _erase(self, req: Request, ds: Datastore) -> dict[str, Any]:
+        vaults = self._token_shapes()  # opened first: a missing vault key stops before erasing
         sa, engine, url = self._engine(ds)
         walk: _Walk | None = None
         rows: dict[str, int] = {}
         held: dict[str, str] = {}
         today = self.today()
+        tokens: set[str] = set()
+        columns: set[tuple[str, str]] = set()
         try:
             with engine.begin() as conn:  # one transaction per datastore
                 walk = _Walk(conn, sa, ds, self.page_size)
@@ -570,6 +698,9 @@ class Executor:
                 for table in walk.erase_order():
                     walk.table = table
                     spec, tkeys = ds.tables[table], keys[table]
+                    if vaults:
+                        held_ = spec.erasure.held(today)
+                        self._harvest(walk, spec, tkeys, vaults, tokens, columns, held=held_)
                     if spec.erasure.held(today):
                         held[table] = spec.erasure.reason or "legal hold"
                         rows[table] = 0
@@ -579,6 +710,8 @@ class Executor:
                     else:
                         rows[table] = self._delete(conn, walk, spec, tkeys)
                 walk.table = None
+                if vaults:  # before the commit: a crash after it must not lose the tokens
+                    self.store.add_tokens(req.id, ds.name, tokens, columns)
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail(exc, url, walk.table if walk else None) from None
         except PiguardError as exc:
@@ -602,20 +735,33 @@ class Executor:
         }
         cols = [walk._col(spec.name, c) for c in ops]
         key = walk._col(spec.name, spec.key)
+        memos: dict[str, dict[str, str]] = {col: {} for col in ops}
         n = 0
-        stmt = (
-            t.update()
-            .where(key == sa.bindparam("_k"))
-            .values({c: sa.bindparam(f"_v_{c}") for c in ops})
-        )
         for chunk in _chunks(keys):
-            batch = []
-            for row in conn.execute(sa.select(key, *cols).where(key.in_(chunk))):
-                params: dict[str, Any] = {"_k": row[0]}
-                for (col, (op, entity)), value in zip(ops.items(), row[1:], strict=True):
-                    params[f"_v_{col}"] = None if value is None else op.apply(str(value), entity)
-                batch.append(params)
-            if batch:
-                conn.execute(stmt, batch)
-                n += len(batch)
+            rows = conn.execute(sa.select(key, *cols).where(key.in_(chunk))).all()
+            if not rows:
+                continue
+            # one UPDATE per chunk (SET col = CASE key WHEN k THEN masked ... END), not one
+            # round trip per row: drivers without pipelining (PyMySQL) send executemany
+            # UPDATEs one by one
+            values: dict[str, Any] = {}
+            for i, (col, (op, entity)) in enumerate(ops.items(), start=1):
+                column = cols[i - 1]
+                memo = memos[col]
+                if len(memo) > 65536:  # a person's values repeat (home, work); stay bounded
+                    memo.clear()
+                whens: dict[Any, Any] = {}
+                for row in rows:
+                    value = row[i]
+                    if value is None:
+                        whens[row[0]] = sa.null()
+                        continue
+                    text = str(value)
+                    masked = memo.get(text)
+                    if masked is None:
+                        masked = memo[text] = op.apply(text, entity)
+                    whens[row[0]] = sa.literal(masked, column.type)
+                values[col] = sa.case(whens, value=key, else_=column)
+            conn.execute(t.update().where(key.in_([r[0] for r in rows])).values(values))
+            n += len(rows)
         return n

@@ -89,6 +89,20 @@ CREATE TABLE IF NOT EXISTS steps (
     updated TEXT NOT NULL,
     PRIMARY KEY (request_id, step)
 );
+-- tokens found in cells an erasure removed, kept until the vault steps revoke them
+CREATE TABLE IF NOT EXISTS erased_tokens (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    token TEXT NOT NULL,
+    PRIMARY KEY (request_id, token)
+);
+-- where the person's rows held tokens: checked before revoking (a token still in use stays)
+CREATE TABLE IF NOT EXISTS token_columns (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    datastore TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    col TEXT NOT NULL,
+    PRIMARY KEY (request_id, datastore, tbl, col)
+);
 """
 
 
@@ -317,6 +331,47 @@ class RequestStore:
                 "WHERE request_id = ? AND step = ?",
                 (state, json.dumps(detail or {}), table, error, _now(), request_id, step),
             )
+
+    # ----------------------------------------------------------------- erased tokens
+    def add_tokens(
+        self,
+        request_id: str,
+        datastore: str,
+        tokens: set[str],
+        columns: set[tuple[str, str]],
+    ) -> None:
+        """Remember tokens found in erased cells and the columns that held tokens."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO erased_tokens VALUES (?, ?)",
+                [(request_id, t) for t in sorted(tokens)],
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO token_columns VALUES (?, ?, ?, ?)",
+                [(request_id, datastore, t, c) for t, c in sorted(columns)],
+            )
+
+    def erased_tokens(self, request_id: str) -> set[str]:
+        """Tokens remembered by :meth:`add_tokens`."""
+        rows = self._db.execute(
+            "SELECT token FROM erased_tokens WHERE request_id = ?", (request_id,)
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def token_columns(self, request_id: str) -> dict[str, set[tuple[str, str]]]:
+        """Per datastore, the (table, column) pairs where the person's rows held tokens."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for ds, tbl, col in self._db.execute(
+            "SELECT datastore, tbl, col FROM token_columns WHERE request_id = ?", (request_id,)
+        ):
+            out.setdefault(str(ds), set()).add((str(tbl), str(col)))
+        return out
+
+    def clear_tokens(self, request_id: str) -> None:
+        """Forget the tokens of a finished request."""
+        with self._db:
+            self._db.execute("DELETE FROM erased_tokens WHERE request_id = ?", (request_id,))
+            self._db.execute("DELETE FROM token_columns WHERE request_id = ?", (request_id,))
 
 
 def _request(row: tuple[Any, ...]) -> Request:

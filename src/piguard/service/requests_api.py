@@ -29,6 +29,7 @@ from piguard import rights
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent
 from piguard.errors import ConfigError, ConflictError, InputError, NotFoundError, PiguardError
+from piguard.keys import FileKeyProvider, KeyProvider, load_provider
 from piguard.service import requests_schemas as rs
 from piguard.service.app import ApiError, Services
 from piguard.service.schemas import ErrorOut
@@ -94,9 +95,16 @@ def _executor(
         work_dir=_folder(svc) / "work",
         audit=svc.audit,
         pseudonymizer=svc.pseudonymizer,
+        keys=_key_provider(svc),
         actor=actor,
         consents=svc.consent,
     )
+
+
+def _key_provider(svc: Services) -> KeyProvider:
+    """The service's key provider (as the app builds it): token-vault keys come from it."""
+    spec = svc.settings.key_provider
+    return load_provider(spec) if spec else FileKeyProvider(svc.settings.key_dir)
 
 
 def _out(
