@@ -208,6 +208,11 @@ SAMPLES = [
 ]
 
 
+def test_demo_covers_every_sample_file() -> None:
+    data = {p.name for p in DATA.iterdir() if p.suffix in (".csv", ".jsonl", ".txt")}
+    assert set(SAMPLES) == data - {"ground_truth.jsonl"}
+
+
 @pytest.fixture(scope="module")
 def scanner() -> Scanner:
     return Scanner()
