@@ -34,6 +34,7 @@ from piguard import geo, taxonomy
 from piguard.detect import Scanner
 from piguard.detect.identifiers import cn_ric, dob
 from piguard.detect.recognizers import PatternRecognizer, TextRecognizer, default_registry
+from piguard.detect.recognizers.model import ModelRecognizer
 from piguard.errors import InvalidIdentifier
 from piguard.sources._hints import Hint, hint_for
 
@@ -205,17 +206,63 @@ class ColumnFinding:
         }
 
 
+class _NoTagger:
+    """Stands in for the name/address model on values without a Han character, for which
+    the shipped tagger returns no span without looking (so the model need not be loaded)."""
+
+    def tag(self, text: str) -> list[tuple[int, int, str]]:
+        return []
+
+    def tag_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        return [[] for _ in texts]
+
+
+# The characters for which the shipped tagger runs (piguard.detect.ner: CJK ideographs,
+# extension A and compatibility ideographs); values without one never reach the model.
+_MODEL_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _model_is_last(registry: Any) -> bool:
+    """Whether the name/address model is the last text recognizer (no plug-in merges its
+    spans after it), which :meth:`ValueJudge._scan` relies on."""
+    texts = [r for r in registry if isinstance(r, TextRecognizer)]
+    return bool(texts) and isinstance(texts[-1], ModelRecognizer)
+
+
 class ValueJudge:
-    """Runs values through the detection engine; one per process (it holds the Scanner)."""
+    """Runs values through the detection engine; one per process (it holds the Scanner).
+
+    Without ``scanner``, one is built from the default recognizers for ``entities`` /
+    ``exclude_entities``; values without a Han character then go through a twin scanner
+    whose name/address tagger is a no-op (the shipped tagger finds nothing in them), so
+    the model is loaded only when a sampled value could need it.
+    """
 
     def __init__(
-        self, *, scanner: Scanner | None = None, today: datetime.date | None = None
+        self,
+        *,
+        scanner: Scanner | None = None,
+        today: datetime.date | None = None,
+        entities: Sequence[str] | None = None,
+        exclude_entities: Sequence[str] | None = None,
     ) -> None:
-        self.scanner = scanner or Scanner()
-        # Identifiers only (no name/address model): enough to choose the sketched columns.
-        self.quick = Scanner(entities=sorted(IDENTIFYING_RANK))
-        self.today = today or datetime.date.today()
         registry = default_registry()
+        self.no_model: Scanner
+        if scanner is None:
+            scanner = Scanner(
+                entities=entities, exclude_entities=exclude_entities, recognizers=registry
+            )
+            self.no_model = scanner
+            if _model_is_last(registry):
+                self.no_model = Scanner(
+                    entities=scanner.entities, recognizers=default_registry(tagger=_NoTagger())
+                )
+        else:
+            self.no_model = scanner
+        self.scanner = scanner
+        self._registry = registry
+        self._quick: Scanner | None = None
+        self.today = today or datetime.date.today()
         self._validators: dict[str, list[Any]] = {}
         self._text: dict[str, list[TextRecognizer]] = {}
         for r in registry:
@@ -224,6 +271,32 @@ class ValueJudge:
             elif isinstance(r, TextRecognizer):
                 for e in r.entities:
                     self._text.setdefault(e, []).append(r)
+
+    @property
+    def quick(self) -> Scanner:
+        """Identifiers only (no name/address model): enough to choose the sketched columns."""
+        if self._quick is None:
+            self._quick = Scanner(entities=sorted(IDENTIFYING_RANK), recognizers=self._registry)
+        return self._quick
+
+    def _scan(self, values: list[str], quick: bool) -> dict[str, list[Any]]:
+        """Findings per distinct value (the engine's findings are line-local, so a value
+        scanned once stands for all its copies).
+
+        Every value first goes through the scanner without the model. Only values with a
+        Han character that no finding covers whole go through the model as well: where a
+        pattern or lexicon finding covers 90 % of a value, model spans (merged after them
+        and trimmed to what they leave free) cannot change what the value is.
+        """
+        if quick:
+            return dict(zip(values, self.quick.scan_batch(values), strict=True))
+        out = dict(zip(values, self.no_model.scan_batch(values), strict=True))
+        if self.no_model is self.scanner:
+            return out
+        need = [v for v in values if _MODEL_HAN.search(v) and _whole(v, out[v]) is None]
+        if need:
+            out.update(zip(need, self.scanner.scan_batch(need), strict=True))
+        return out
 
     def age(self, born: datetime.date) -> int:
         """Whole years from ``born`` to the reference date."""
@@ -253,13 +326,18 @@ class ValueJudge:
                 ev.hashed += 1
             else:
                 plain.append(v)
-        scanner = self.quick if quick else self.scanner
-        found = scanner.scan_batch(plain) if plain else []
+        # Bare division names are counted before scanning (their findings are not used).
+        division: dict[str, bool] = {}
+        for v in plain:
+            if v not in division:
+                division[v] = len(v) <= 12 and bool(_HAN.match(v)) and _is_division(v)
+        found = self._scan([v for v, d in division.items() if not d], quick)
         unresolved: list[str] = []
-        for v, findings in zip(plain, found, strict=True):
-            if len(v) <= 12 and _HAN.match(v) and _is_division(v):
+        for v in plain:
+            if division[v]:
                 ev.divisions += 1
                 continue
+            findings = found[v]
             whole = _whole(v, findings)
             if whole is None and hint_entity is not None:
                 whole = self._by_validator(v, hint_entity)
@@ -277,8 +355,12 @@ class ValueJudge:
             still = []
             for r in self._text.get(hint_entity, []):
                 prefix = _CONTEXT_PREFIX[hint_entity]
-                hits = r.analyze_batch([prefix + v for v in unresolved])
-                for v, hs in zip(unresolved, hits, strict=True):
+                distinct = list(dict.fromkeys(unresolved))
+                by_value = dict(
+                    zip(distinct, r.analyze_batch([prefix + v for v in distinct]), strict=True)
+                )
+                for v in unresolved:
+                    hs = by_value[v]
                     cover = sum(h.end - h.start for h in hs if h.entity == hint_entity)
                     if cover >= 0.6 * len(v):
                         ev.whole[hint_entity] += 1
