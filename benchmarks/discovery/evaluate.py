@@ -2,6 +2,12 @@
 
     .venv/bin/python benchmarks/discovery/generate.py --out /tmp/dbench --rows 2000
     .venv/bin/python benchmarks/discovery/evaluate.py /tmp/dbench [--presidio]
+    .venv/bin/python benchmarks/discovery/evaluate.py /tmp/dbench-30k --sample-over-bytes 0
+
+``--sample-over-bytes N`` samples CSV files larger than N bytes (rows drawn at random
+offsets, as by default for files over 16 MB) instead of reading them whole; with 0 every
+CSV of more than 20 × 1,000 rows is sampled, which checks the sampling path's accuracy on
+a set generated with ``--rows 30000``.
 
 Also scores the bundled sample data (examples/data, column/field records of
 ground_truth.jsonl). A column is right when its kind and entity (or, for entity-less PI,
@@ -78,18 +84,19 @@ def score(
     }
 
 
-def bench_set(folder: Path) -> dict[str, Any]:
+def bench_set(folder: Path, options: DiscoveryOptions) -> dict[str, Any]:
     labels = [json.loads(line) for line in (folder / "labels.jsonl").open(encoding="utf-8")]
     targets = [str(p) for p in sorted(folder.glob("*.csv"))]
     targets += [str(p) for p in sorted(folder.glob("*.parquet"))]
     targets += [f"sqlite:///{p}" for p in sorted(folder.glob("*.db"))]
     t0 = time.perf_counter()
-    inv = discover(targets, DiscoveryOptions(today=TODAY))
+    inv = discover(targets, options)
     seconds = time.perf_counter() - t0
     found = {(t.table, c.column): c for t in inv.tables for c in t.columns}
     result = score(labels, found)
     result["seconds"] = seconds
     result["errors"] = inv.errors
+    result["sampled"] = [t.table for t in inv.tables if t.sampled]
     return result
 
 
@@ -164,7 +171,14 @@ def presidio_csv(folder: Path, n: int = 1000) -> dict[str, Any]:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/piguard-discovery-bench")
+    args = sys.argv[1:]
+    options = DiscoveryOptions(today=TODAY)
+    if "--sample-over-bytes" in args:
+        at = args.index("--sample-over-bytes")
+        options = DiscoveryOptions(today=TODAY, sample_over_bytes=int(args[at + 1]))
+        del args[at : at + 2]
+    default = Path("/tmp/piguard-discovery-bench")
+    folder = Path(args[0]) if args and not args[0].startswith("--") else default
     if "--presidio" in sys.argv:
         peer = presidio_csv(folder)
         print(
@@ -172,13 +186,17 @@ def main() -> None:
             f"columns right ({peer['correct'] / peer['columns']:.3f}); sensitive columns with "
             f"no PI label: {peer['missed_sensitive']}"
         )
-    for name, result in (("benchmark set", bench_set(folder)), ("examples/data", sample_data())):
+    for name, result in (
+        ("benchmark set", bench_set(folder, options)),
+        ("examples/data", sample_data()),
+    ):
         print(
             f"== {name}: {result['correct']}/{result['columns']} columns right, "
             f"accuracy {result['accuracy']:.3f}"
         )
         if "seconds" in result:
             print(f"   classified in {result['seconds']:.1f} s; errors: {result['errors']}")
+            print(f"   sampled (rows drawn at random): {result['sampled'] or 'none'}")
         print(f"   per file: {result['per_file']}")
         print(
             f"   sensitive columns missed: {len(result['missed_sensitive'])} "

@@ -42,6 +42,7 @@ __all__ = [
     "IncludeOption",
     "SampleSizeOption",
     "SchemaOption",
+    "StreamOption",
     "is_structured",
     "render",
     "run_inventory",
@@ -53,6 +54,16 @@ INVENTORY_FORMATS = ("table", "json", "jsonl", "html")
 # command's signature stays short).
 FullOption = Annotated[
     bool, typer.Option("--full", help="Tables: classify every value (exact counts), not a sample.")
+]
+StreamOption = Annotated[
+    bool,
+    typer.Option(
+        "--stream",
+        help=(
+            "Tables: read every row of large files (exact row count, HyperLogLog people "
+            "count) instead of drawing rows at random; columns are still classified from a sample."
+        ),
+    ),
 ]
 SampleSizeOption = Annotated[
     int,
@@ -114,6 +125,7 @@ def run_inventory(
     entities: list[str] | None = None,
     exclude: list[str] | None = None,
     full: bool = False,
+    stream: bool = False,
     sample_size: int = 1000,
     include_globs: Sequence[str] = (),
     exclude_globs: Sequence[str] = (),
@@ -135,6 +147,7 @@ def run_inventory(
     options = DiscoveryOptions(
         sample_size=sample_size,
         full=full,
+        stream=stream,
         include=tuple(include_globs),
         exclude=tuple(exclude_globs),
         schemas=tuple(schemas) if schemas else None,
@@ -223,9 +236,7 @@ def _render_table(inv: Inventory, console: Console, *, summary_only: bool = Fals
                 [c.column, _label(c), grade, kind, f"{c.confidence:.2f}", f"{c.match_rate:.0%}",
                  c.rows_sampled]
             )  # fmt: skip
-        title = f"{t.source} · {t.table} · {t.rows:,} rows" + (
-            " (server-side sample)" if t.server_sampled else ""
-        )
+        title = f"{t.source} · {t.table} · {_rows(t)}"
         console.print(
             make_table(
                 title,
@@ -236,7 +247,7 @@ def _render_table(inv: Inventory, console: Console, *, summary_only: bool = Fals
         f = t.facts
         facts = []
         if f.people is not None:
-            facts.append(f"≈{f.people:,} people ({f.people_method}, from {f.people_column})")
+            facts.append(_people(f))
         if f.children_under_14:
             est = f" (≈{f.children_estimated:,} in the table)" if f.children_estimated else ""
             facts.append(
@@ -249,6 +260,7 @@ def _render_table(inv: Inventory, console: Console, *, summary_only: bool = Fals
             facts.append("PI of > 1,000,000 people (GB/T 35273-2020 11.1)")
         if f.over_sensitive_threshold:
             facts.append("sensitive PI of > 100,000 people (GB/T 35273-2020 11.1)")
+        facts.extend(_undecided(f))
         for line in facts:
             console.print(f"  {line}", markup=False, highlight=False)
         console.print()
@@ -264,6 +276,53 @@ def _render_table(inv: Inventory, console: Console, *, summary_only: bool = Fals
             ],
         )
     )
+
+
+def _rows(t: Any) -> str:
+    """``1,000,000 rows (line count; 2,000 drawn at random)`` and the like."""
+    method = t.facts.rows_method
+    what = {
+        "counted": "",
+        "lines": "counted from line breaks",
+        "estimate": "estimated",
+        "server": "server count",
+        "server_estimate": "server estimate",
+    }.get(method, method)
+    parts = [what] if what else []
+    if t.sampled and t.rows_drawn is not None:
+        parts.append(f"{t.rows_drawn:,} rows drawn at random")
+    if t.server_sampled:
+        parts.append("server-side sample")
+    return f"{t.rows:,} rows" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _people(f: Any) -> str:
+    """The distinct-people figure with how it was obtained and how sure it is."""
+    if f.people_exact:
+        return f"{f.people:,} people (exact count, from {f.people_column})"
+    interval = (
+        f", 95 % interval {f.people_low:,}–{f.people_high:,}"
+        if f.people_low is not None and f.people_high is not None
+        else ""
+    )
+    return f"≈{f.people:,} people ({f.people_method} estimate{interval}, from {f.people_column})"
+
+
+def _undecided(f: Any) -> list[str]:
+    out = []
+    if f.pi_threshold_undecided:
+        out.append("undecided by the estimate: PI of > 1,000,000 people (GB/T 35273-2020 11.1)")
+    if f.sensitive_threshold_undecided:
+        out.append(
+            "undecided by the estimate: sensitive PI of > 100,000 people (GB/T 35273-2020 11.1)"
+        )
+    if out:
+        out.append(
+            "count with --stream (HyperLogLog) or --full (exact)"
+            if f.people_method != "hyperloglog"
+            else "count with --full (exact)"
+        )
+    return out
 
 
 # ------------------------------------------------------------------ HTML
@@ -287,6 +346,13 @@ def render_html(inv: Inventory) -> str:
     """One self-contained HTML page: charts (inline SVG), every table's columns, facts."""
     s = inv.summary()
     e = html.escape
+    o = inv.options
+    sampling = (
+        ""
+        if o.full or o.stream
+        else f"; CSV files over {o.sample_over_bytes / (1 << 20):g} MB are sampled (rows drawn "
+        "at random, rows counted from line breaks, people estimated)"
+    )
     charts = [
         _bar_chart("PI columns by category", list(s["by_category"].items())[:15], "#3e7bfa"),
         _bar_chart(
@@ -312,7 +378,8 @@ def render_html(inv: Inventory) -> str:
         f"<p>{s['tables']} table(s), {s['columns']} columns, <b>{s['pi_columns']}</b> holding "
         f"personal information ({s['by_grade']['sensitive']} sensitive). Sample of up to "
         f"{inv.options.sample_size} non-empty values per column"
-        f"{' (every value: --full)' if inv.options.full else ''}. No value is shown.</p>",
+        f"{' (every value: --full)' if inv.options.full else ''}{sampling}. "
+        "No value is shown.</p>",
         f"<div class='charts'>{''.join(charts)}</div>",
     ]
     if inv.errors:
@@ -320,14 +387,11 @@ def render_html(inv: Inventory) -> str:
         out.extend(f"<li class='err'>{e(err['message'])}</li>" for err in inv.errors)
         out.append("</ul>")
     for t in inv.tables:
-        out.append(f"<h2>{e(t.source)} · {e(t.table)} <small>{t.rows:,} rows</small></h2>")
+        out.append(f"<h2>{e(t.source)} · {e(t.table)} <small>{e(_rows(t))}</small></h2>")
         f = t.facts
         facts = []
         if f.people is not None:
-            facts.append(
-                f"≈{f.people:,} distinct people ({e(f.people_method or '')}, column "
-                f"{e(f.people_column or '')})"
-            )
+            facts.append(e(_people(f)))
         if f.children_under_14:
             facts.append(
                 f"children under 14 in the sample: {f.children_under_14} "
@@ -339,6 +403,7 @@ def render_html(inv: Inventory) -> str:
             )
         if f.over_pi_threshold or f.over_sensitive_threshold:
             facts.append("<span class='s'>over a GB/T 35273-2020 11.1 threshold</span>")
+        facts.extend(f"<span class='s'>{e(x)}</span>" for x in _undecided(f))
         if facts:
             out.append("<ul class='facts'>" + "".join(f"<li>{x}</li>" for x in facts) + "</ul>")
         out.append(

@@ -31,6 +31,7 @@ from piguard.cli._inventory import (
     IncludeOption,
     SampleSizeOption,
     SchemaOption,
+    StreamOption,
     is_structured,
     run_inventory,
 )
@@ -479,6 +480,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "strict",
         full: FullOption = False,
+        stream: StreamOption = False,
         sample_size: SampleSizeOption = 1000,
         include: IncludeOption = None,
         exclude: ExcludeGlobOption = None,
@@ -508,6 +510,7 @@ def register(app: typer.Typer) -> None:
                 entities=_split_list(entities),
                 exclude=_split_list(exclude_entities),
                 full=full,
+                stream=stream,
                 sample_size=sample_size,
                 include_globs=include or (),
                 exclude_globs=exclude or (),

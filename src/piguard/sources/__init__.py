@@ -35,9 +35,10 @@ from piguard.sources._inventory import (
     TableFacts,
     TableReport,
     discover,
+    estimate_distinct,
     profile_table,
 )
-from piguard.sources._model import BATCH_ROWS, Batch, Table, cell_text
+from piguard.sources._model import BATCH_ROWS, Batch, RowSample, Table, cell_text
 from piguard.sources._sql import is_database_url, redact_url, sql_tables
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Hint",
     "Inventory",
     "Reservoir",
+    "RowSample",
     "Table",
     "TableFacts",
     "TableReport",
@@ -62,6 +64,7 @@ __all__ = [
     "cell_text",
     "classify",
     "discover",
+    "estimate_distinct",
     "file_tables",
     "flatten",
     "hint_for",

@@ -22,7 +22,8 @@ from typing import IO, Any, BinaryIO, cast
 
 from piguard.detect.reader import BinaryFileError, detect_encoding, iter_lines, looks_binary
 from piguard.errors import EncodingError, InputError
-from piguard.sources._model import BATCH_ROWS, Batch, Table
+from piguard.sources._model import BATCH_ROWS, Batch, RowSample, Table
+from piguard.sources._sample import LINE_SAFE_ENCODINGS, draw_order, line_index, read_lines
 
 __all__ = [
     "STRUCTURED_SUFFIXES",
@@ -40,6 +41,11 @@ __all__ = [
 #: File name endings read as tables (everything else that is text is read as plain text).
 STRUCTURED_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".parquet", ".json", ".jsonl", ".ndjson")
 _TEXT_COLUMN = "<text>"
+#: A CSV file is sampled (not read whole) when it holds more than this many times the
+#: sample size of rows (estimated from its first 64 KB), as for database tables.
+SAMPLE_MIN_ROWS_FACTOR = 20
+#: At most this many times the sample size of rows are drawn (for sparse columns).
+SAMPLE_MAX_ROWS_FACTOR = 10
 
 
 def _open(path: Path, source: str) -> IO[bytes]:
@@ -196,6 +202,89 @@ class CsvTable(Table):
                 count += chunk.count(b'"')
         return count % 2 == 0
 
+    def sample(self, k: int, seed: str, *, min_bytes: int = 0) -> RowSample | None:
+        """Draw rows uniformly without parsing the whole file (see :mod:`._sample`).
+
+        Rounds of ``k`` rows are drawn until every column holds ``k`` non-empty values or
+        :data:`SAMPLE_MAX_ROWS_FACTOR` × ``k`` rows were drawn. None (stream the file
+        instead) for files of at most :data:`SAMPLE_MIN_ROWS_FACTOR` × ``k`` rows, UTF-16,
+        a line break inside a quoted cell (a line with an odd number of quote characters
+        in the first 64 KB or among the drawn lines), a row of another width, an invalid
+        byte in a drawn line, or a last line that is cut off (truncated file): the
+        streaming path then reads every row and reports bad input with its line.
+        """
+        if k <= 0 or not self.size_bytes or self.size_bytes <= min_bytes:
+            return None
+        encoding = self._encoding()
+        if encoding not in LINE_SAFE_ENCODINGS:
+            return None
+        with _open(self.path, self.source) as raw:
+            try:
+                return self._sample(raw.fileno(), encoding, k, seed)
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", source=self.source) from None
+
+    def _sample(self, fd: int, encoding: str, k: int, seed: str) -> RowSample | None:
+        head = os.pread(fd, 1 << 16, 0)
+        complete = head.split(b"\n")[:-1]
+        if len(complete) < 3:
+            return None
+        mean = len(head[: head.rfind(b"\n") + 1]) / len(complete)
+        if (self.size_bytes or 0) / mean <= SAMPLE_MIN_ROWS_FACTOR * k:
+            return None
+        if any(line.count(b'"') % 2 for line in complete):
+            return None  # a quoted cell holds a line break: records are not lines
+        delimiter = self.delimiter = self.delimiter or self._sniff()
+        parsed = _parse_lines([complete[0]], encoding, delimiter, header=True)
+        if not parsed:
+            return None
+        self.columns = _unique_names([h.strip() for h in parsed[0]])
+        width = len(self.columns)
+        index = line_index(fd, self.size_bytes or 0)
+        data = index.lines - 1
+        # Blank lines at the end of the file are not rows; the last row must be whole.
+        while data > 0:
+            (_, last), *_ = read_lines(fd, index, [data])
+            if last.strip():
+                break
+            data -= 1
+        tail = _parse_lines([last], encoding, delimiter) if data > 0 else None
+        if not tail or len(tail[0]) != width:
+            return None
+        order = draw_order(data, SAMPLE_MAX_ROWS_FACTOR * k, seed)
+        filled = [0] * width
+        batches: list[Batch] = []
+        drawn = blank = 0
+        for first in range(0, len(order), k):
+            wanted = [n + 1 for n in order[first : first + k]]
+            got = dict(read_lines(fd, index, wanted))
+            lines = []
+            for n in wanted:
+                line = got[n]
+                if not line.strip():
+                    blank += 1
+                elif line.count(b'"') % 2:
+                    return None
+                else:
+                    lines.append(line)
+            rows = _parse_lines(lines, encoding, delimiter)
+            if rows is None or any(len(r) != width for r in rows):
+                return None
+            if rows:
+                batches.append(_transpose(self.columns, rows))
+                drawn += len(rows)
+                for i, col in enumerate(zip(*rows, strict=True)):
+                    filled[i] += sum(1 for v in col if v)
+            if all(f >= k for f in filled):
+                break
+        seen = drawn + blank
+        if blank:
+            total = round(data * drawn / seen)
+            method = "estimate"
+        else:
+            total, method = data, "lines"
+        return RowSample(batches=batches, rows_total=total, rows_method=method, drawn=drawn)
+
     def _python_batches(self, delimiter: str, encoding: str) -> Iterator[Batch]:
         with _open(self.path, self.source) as raw:
             # Fast path: the C decoder and csv module on the file. A wrong byte later in the
@@ -258,6 +347,19 @@ class CsvTable(Table):
                 source=self.source,
                 line=reader.line_num,
             ) from None
+
+
+def _parse_lines(
+    lines: list[bytes], encoding: str, delimiter: str, *, header: bool = False
+) -> list[list[str]] | None:
+    """Whole lines (no line break inside a quoted cell) as CSV rows; None when a line is
+    not valid in ``encoding`` or not valid CSV."""
+    codec = encoding if header or encoding != "utf-8-sig" else "utf-8"
+    try:
+        texts = [line.decode(codec).rstrip("\r") for line in lines]
+        return list(csv.reader(texts, delimiter=delimiter, strict=True))
+    except (UnicodeDecodeError, csv.Error):
+        return None
 
 
 def _transpose(columns: list[str], rows: list[list[str]] | list[list[Any]]) -> Batch:

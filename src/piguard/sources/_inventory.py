@@ -20,12 +20,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from piguard import taxonomy
 from piguard._version import __version__
@@ -39,8 +39,11 @@ from piguard.sources._classify import (
 )
 from piguard.sources._files import file_tables, walk_folder
 from piguard.sources._hints import hint_for
-from piguard.sources._model import Batch, Table, cell_text
+from piguard.sources._model import Batch, RowSample, Table, cell_text
 from piguard.sources._sql import SqlTable, is_database_url, redact_url, sql_tables
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "INVENTORY_SCHEMA",
@@ -52,6 +55,7 @@ __all__ = [
     "TableFacts",
     "TableReport",
     "discover",
+    "estimate_distinct",
     "expand_targets",
     "profile_table",
 ]
@@ -63,15 +67,29 @@ PI_PEOPLE_THRESHOLD = 1_000_000
 #: GB/T 35273-2020 11.1 c): sensitive PI of more than 100,000 people.
 SENSITIVE_PEOPLE_THRESHOLD = 100_000
 _PREVIEW_VALUES = 200  # values classified after the first batch to choose sketched columns
+#: Files larger than this are sampled (rows drawn at random offsets) unless ``stream``.
+SAMPLE_OVER_BYTES = 16 << 20
+#: A sample estimate of distinct people is called undecided for a threshold that lies
+#: within this factor of its 95 % interval (Chao1 undercounts when some people fill many
+#: more rows than others); HyperLogLog's bounds are used as they are.
+SAMPLE_MARGIN = 3.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DiscoveryOptions:
     """How to read and sample. ``seed`` makes sampling reproducible; ``today`` is the
-    reference date for ages (default: the current date)."""
+    reference date for ages (default: the current date).
+
+    By default a CSV file larger than ``sample_over_bytes`` is **sampled**: its line breaks
+    are counted (exact row count) and rows are drawn at random offsets, so it is not parsed
+    whole; distinct people are then estimated (Chao1). ``stream`` reads every row of every
+    file (sample per column, HyperLogLog people count); ``full`` classifies every value
+    and counts people exactly."""
 
     sample_size: int = 1000
     full: bool = False
+    stream: bool = False
+    sample_over_bytes: int = SAMPLE_OVER_BYTES
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     schemas: tuple[str, ...] | None = None
@@ -88,6 +106,7 @@ class Reservoir:
     per batch is a few vectorised operations, whatever the batch holds (a list or a pyarrow
     array, from which only the winners are converted).
 
+    >>> import numpy as np
     >>> r = Reservoir(3, np.random.default_rng(1))
     >>> r.extend(list(range(1000)))
     >>> len(r.items), r.seen, all(0 <= x < 1000 for x in r.items)
@@ -95,6 +114,8 @@ class Reservoir:
     """
 
     def __init__(self, k: int, rng: np.random.Generator) -> None:
+        import numpy as np
+
         self.k = k
         self.rng = rng
         self.items: list[Any] = []
@@ -103,6 +124,8 @@ class Reservoir:
 
     def extend(self, values: Sequence[Any]) -> None:
         """Offer ``values`` (in stream order) to the sample."""
+        import numpy as np
+
         n = len(values)
         self.seen += n
         if n == 0 or self.k == 0:
@@ -144,6 +167,8 @@ def _pick(values: Sequence[Any], indices: np.ndarray[Any, Any]) -> list[Any]:
 
 
 def _rng(seed: str) -> np.random.Generator:
+    import numpy as np
+
     return np.random.default_rng(int.from_bytes(hashlib.blake2b(seed.encode()).digest()[:8]))
 
 
@@ -155,6 +180,12 @@ class TableFacts:
     people: int | None = None
     people_method: str | None = None
     people_column: str | None = None
+    rows_method: str = "counted"
+    people_exact: bool = False
+    people_low: int | None = None
+    people_high: int | None = None
+    pi_threshold_undecided: bool = False
+    sensitive_threshold_undecided: bool = False
     children_under_14: int = 0
     children_estimated: int | None = None
     youngest_age: int | None = None
@@ -183,6 +214,8 @@ class TableReport:
     server_sampled: bool
     columns: list[ColumnFinding]
     facts: TableFacts
+    sampled: bool = False
+    rows_drawn: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +225,8 @@ class TableReport:
             "rows": self.rows,
             "rows_exact": self.rows_exact,
             "server_sampled": self.server_sampled,
+            "sampled": self.sampled,
+            "rows_drawn": self.rows_drawn,
             "facts": self.facts.to_dict(),
             "columns": [c.to_dict() for c in self.columns],
         }
@@ -232,6 +267,11 @@ class Inventory:
         ]
         most = max(people, default=0)
         most_sensitive = max(sensitive_people, default=0)
+        undecided = [
+            f"{t.source} · {t.table}"
+            for t in self.tables
+            if t.facts.pi_threshold_undecided or t.facts.sensitive_threshold_undecided
+        ]
         return {
             "tables": len(self.tables),
             "columns": len(self.columns),
@@ -247,6 +287,10 @@ class Inventory:
             "sensitive_people_threshold": SENSITIVE_PEOPLE_THRESHOLD,
             "over_pi_threshold": most > PI_PEOPLE_THRESHOLD,
             "over_sensitive_threshold": most_sensitive > SENSITIVE_PEOPLE_THRESHOLD,
+            "estimated_people_tables": sum(
+                1 for t in self.tables if t.facts.people is not None and not t.facts.people_exact
+            ),
+            "thresholds_undecided": undecided,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,6 +304,8 @@ class Inventory:
             "options": {
                 "sample_size": o.sample_size,
                 "full": o.full,
+                "stream": o.stream,
+                "sample_over_bytes": o.sample_over_bytes,
                 "seed": o.seed,
                 "reference_date": (o.today or datetime.date.today()).isoformat(),
             },
@@ -272,7 +318,7 @@ class Inventory:
 
 # ------------------------------------------------------------------ profiling
 class _ColumnState:
-    __slots__ = ("evidence", "exact", "hint", "non_empty", "reservoir", "sketch")
+    __slots__ = ("drawn", "evidence", "exact", "hint", "non_empty", "reservoir", "sketch")
 
     def __init__(self, name: str, k: int, rng: np.random.Generator) -> None:
         self.hint = hint_for(name)
@@ -281,6 +327,7 @@ class _ColumnState:
         self.sketch: Any = None
         self.exact: set[int] | None = None
         self.evidence: ColumnEvidence | None = None
+        self.drawn: list[str] | None = None  # sampled file: every drawn value, in draw order
 
 
 def _new_sketch() -> Any:
@@ -296,8 +343,14 @@ def profile_table(
     *,
     on_rows: Callable[[int], None] | None = None,
 ) -> TableReport:
-    """Stream ``table`` once and classify its columns."""
-    rng = _rng(f"{options.seed}:{table.source}:{table.name}")
+    """Classify the columns of ``table``: from rows drawn at random when the table can be
+    sampled (:meth:`Table.sample`; not with ``stream`` or ``full``), else streaming it once."""
+    seed = f"{options.seed}:{table.source}:{table.name}"
+    if not options.full and not options.stream:
+        drawn = table.sample(options.sample_size, seed, min_bytes=options.sample_over_bytes)
+        if drawn is not None:
+            return _profile_sample(table, drawn, judge, options, on_rows)
+    rng = _rng(seed)
     k = options.sample_size
     states: dict[str, _ColumnState] = {}
     rows = 0
@@ -350,6 +403,81 @@ def profile_table(
     return _report(table, states, rows, judge, options)
 
 
+def _profile_sample(
+    table: Table,
+    drawn: RowSample,
+    judge: ValueJudge,
+    options: DiscoveryOptions,
+    on_rows: Callable[[int], None] | None,
+) -> TableReport:
+    """Columns of a sampled table: each column's sample is its first ``sample_size``
+    non-empty values in draw order (a uniform sample: the rows come in random order)."""
+    states = {name: _ColumnState(name, 0, _NO_RNG) for name in table.columns}
+    for batch in drawn.batches:
+        for name, raw in batch.columns.items():
+            st = states.get(name)
+            if st is None:
+                st = states[name] = _ColumnState(name, 0, _NO_RNG)
+            if st.drawn is None:
+                st.drawn = []
+            st.drawn.extend(t for t in map(cell_text, raw) if t is not None)
+        if on_rows is not None:
+            on_rows(batch.rows)
+    for st in states.values():
+        seen = len(st.drawn or ())
+        st.non_empty = round(seen * drawn.rows_total / max(drawn.drawn, 1))
+    return _report(table, states, drawn.drawn, judge, options, drawn=drawn)
+
+
+_NO_RNG: Any = None  # sampled tables keep no reservoir
+
+
+def estimate_distinct(values: Sequence[Any], population: int) -> tuple[int, int, int]:
+    """Distinct values of a column of ``population`` non-empty cells from a uniform sample
+    of them: the bias-corrected Chao1 estimator (Chao 1984; 1987) with its 95 % log-normal
+    interval, all three clamped to [distinct values seen, ``population``].
+
+    Chao1 adds f1(f1-1) / (2(f2+1)) unseen values to the d seen (f1: values seen once,
+    f2: twice); its variance is the bias-corrected form (Chao 2005, as in EstimateS).
+    It is a lower-bound estimator: when a few people fill far more rows than the others
+    the rare ones stay unseen and no sample-based estimate can be trusted (Charikar et al.
+    2000), hence :data:`SAMPLE_MARGIN` around thresholds.
+
+    >>> estimate_distinct(["a", "b", "a", "c"], 4)  # every value seen: exact
+    (3, 3, 3)
+    >>> import random
+    >>> rng = random.Random(1)  # 1,000 draws among 5,000 people
+    >>> estimate_distinct([rng.randrange(5000) for _ in range(1000)], 100_000)
+    (5358, 4331, 6693)
+    """
+    n = len(values)
+    counts = Counter(values)
+    d = len(counts)
+    if n == 0 or n >= population:
+        return d, d, d
+    freq = Counter(counts.values())
+    f1, f2 = freq.get(1, 0), freq.get(2, 0)
+    extra = f1 * (f1 - 1) / (2 * (f2 + 1))
+    est = d + extra
+    if extra <= 0:
+        return d, d, d
+    if f2 > 0:
+        var = (
+            f1 * (f1 - 1) / (2 * (f2 + 1))
+            + f1 * (2 * f1 - 1) ** 2 / (4 * (f2 + 1) ** 2)
+            + f1**2 * f2 * (f1 - 1) ** 2 / (4 * (f2 + 1) ** 4)
+        )
+    else:
+        var = f1 * (f1 - 1) / 2 + f1 * (2 * f1 - 1) ** 2 / 4 - f1**4 / (4 * est)
+    c = math.exp(1.96 * math.sqrt(math.log(1 + max(var, 0.0) / extra**2)))
+    low, high = d + extra / c, d + extra * c
+
+    def clamp(x: float) -> int:
+        return int(min(max(round(x), d), population))
+
+    return clamp(est), clamp(low), clamp(high)
+
+
 def _arrow_present(array: Any) -> Any:
     """The non-null, non-empty values of a pyarrow array (computed in C++)."""
     import pyarrow as pa
@@ -398,6 +526,8 @@ def _report(
     rows: int,
     judge: ValueJudge,
     options: DiscoveryOptions,
+    *,
+    drawn: RowSample | None = None,
 ) -> TableReport:
     findings: list[ColumnFinding] = []
     evidences: dict[str, ColumnEvidence] = {}
@@ -407,7 +537,10 @@ def _report(
             st = _ColumnState(name, 0, _rng("empty"))
         ev = st.evidence
         if ev is None:
-            sample = [t for t in map(cell_text, st.reservoir.items) if t is not None]
+            if st.drawn is not None:
+                sample = st.drawn[: options.sample_size]
+            else:
+                sample = [t for t in map(cell_text, st.reservoir.items) if t is not None]
             ev = judge.evaluate(sample, st.hint)
         evidences[name] = ev
         findings.append(
@@ -423,10 +556,25 @@ def _report(
     if options.entities or options.exclude_entities:
         findings = [_only_requested(f, options) for f in findings]
     total_rows = rows
-    if table.server_sampled and table.rows_total is not None:
-        total_rows = table.rows_total
+    sampled = drawn is not None or table.server_sampled
     facts = TableFacts(rows=total_rows)
     notes: list[str] = []
+    if drawn is not None:
+        total_rows = facts.rows = drawn.rows_total
+        facts.rows_method = drawn.rows_method
+        notes.extend(drawn.notes)
+        notes.append(
+            f"sampled: {drawn.drawn:,} rows drawn at random; rows "
+            + (
+                "counted from line breaks"
+                if drawn.rows_method == "lines"
+                else "estimated from line breaks and the blank lines drawn"
+            )
+            + "; non-empty counts and people estimated (--stream reads every row)"
+        )
+    elif table.server_sampled and table.rows_total is not None:
+        total_rows = facts.rows = table.rows_total
+        facts.rows_method = "server" if table.rows_exact else "server_estimate"
 
     # distinct people, from the strongest identifier column
     ids = [f for f in findings if f.kind == "identifier" and f.entity in IDENTIFYING_RANK]
@@ -440,16 +588,27 @@ def _report(
         facts.people_column = best.column
         if st is not None and st.exact is not None:
             facts.people, facts.people_method = len(st.exact), "exact"
-        elif st is not None and st.sketch is not None and not table.server_sampled:
+            facts.people_exact = True
+            facts.people_low = facts.people_high = facts.people
+        elif st is not None and st.sketch is not None and not sampled:
             facts.people, facts.people_method = round(st.sketch.get_estimate()), "hyperloglog"
-        else:
-            ev = evidences[best.column]
-            ratio = len(ev.distinct) / max(ev.values, 1)
-            non_empty = st.non_empty if st is not None else 0
-            facts.people = round(ratio * non_empty * total_rows / max(rows, 1))
-            facts.people_method = "sample"
+            facts.people_low = math.floor(st.sketch.get_lower_bound(2))
+            facts.people_high = math.ceil(st.sketch.get_upper_bound(2))
+        elif st is not None:
+            if st.drawn is not None:
+                values: Sequence[Any] = st.drawn
+                population = st.non_empty
+            else:
+                values = [t for t in map(cell_text, st.reservoir.items) if t is not None]
+                population = round(st.non_empty * total_rows / max(rows, 1))
+            facts.people, facts.people_low, facts.people_high = estimate_distinct(
+                values, max(population, len(values))
+            )
+            facts.people_method = "chao1"
             notes.append(
-                "distinct people scaled from the sample's distinct values (an upper estimate)"
+                f"distinct people estimated from {len(values):,} sampled values of "
+                f"{best.column} (Chao1): about {facts.people:,}, 95 % interval "
+                f"{facts.people_low:,} to {facts.people_high:,}"
             )
 
     # children under 14: resident IDs and birth dates
@@ -468,7 +627,8 @@ def _report(
             st = states.get(name)
             non_empty = st.non_empty if st is not None else 0
             share = children / max(sum(ev.ages.values()), 1)
-            facts.children_estimated = round(share * non_empty * total_rows / max(rows, 1))
+            scale = 1.0 if drawn is not None else total_rows / max(rows, 1)
+            facts.children_estimated = round(share * non_empty * scale)
     child_age = (
         facts.youngest_age
         if facts.youngest_age is not None and facts.youngest_age <= taxonomy.GBT_CHILD_MAX_AGE
@@ -489,17 +649,49 @@ def _report(
         facts.over_sensitive_threshold = (
             facts.sensitive_pi and facts.people > SENSITIVE_PEOPLE_THRESHOLD
         )
+        facts.pi_threshold_undecided = _undecided(facts, PI_PEOPLE_THRESHOLD)
+        facts.sensitive_threshold_undecided = facts.sensitive_pi and _undecided(
+            facts, SENSITIVE_PEOPLE_THRESHOLD
+        )
+        for undecided, limit, what in (
+            (facts.pi_threshold_undecided, PI_PEOPLE_THRESHOLD, "PI"),
+            (facts.sensitive_threshold_undecided, SENSITIVE_PEOPLE_THRESHOLD, "sensitive PI"),
+        ):
+            if undecided:
+                notes.append(
+                    f"near the GB/T 35273-2020 11.1 threshold ({what} of more than {limit:,} "
+                    f"people): the estimate ({facts.people_method}, about {facts.people:,}) "
+                    "cannot decide it; count with "
+                    + (
+                        "--full (exact)"
+                        if facts.people_method == "hyperloglog"
+                        else "--stream (HyperLogLog) or --full (exact)"
+                    )
+                )
     facts.notes = tuple(notes)
     return TableReport(
         source=table.source,
         table=table.name,
         kind=table.kind,
         rows=total_rows,
-        rows_exact=not table.server_sampled or table.rows_exact,
+        rows_exact=facts.rows_method in ("counted", "lines", "server"),
         server_sampled=table.server_sampled,
         columns=findings,
         facts=facts,
+        sampled=drawn is not None,
+        rows_drawn=drawn.drawn if drawn is not None else None,
     )
+
+
+def _undecided(facts: TableFacts, threshold: int) -> bool:
+    """Whether an estimated people count leaves ``threshold`` open: the threshold lies in
+    the estimate's interval (widened by :data:`SAMPLE_MARGIN` for sample estimates) and
+    below the row count, which no count of people can exceed."""
+    if facts.people_exact or facts.people_low is None or facts.people_high is None:
+        return False
+    margin = SAMPLE_MARGIN if facts.people_method == "chao1" else 1.0
+    high = min(facts.people_high * margin, facts.rows)
+    return facts.people_low / margin <= threshold < high
 
 
 def _only_requested(f: ColumnFinding, options: DiscoveryOptions) -> ColumnFinding:
@@ -654,13 +846,11 @@ def _worker(
 
 
 def _make_judge(options: DiscoveryOptions) -> ValueJudge:
-    from piguard.detect import Scanner
-
-    scanner = Scanner(
+    return ValueJudge(
         entities=list(options.entities) if options.entities else None,
         exclude_entities=list(options.exclude_entities) if options.exclude_entities else None,
+        today=options.today,
     )
-    return ValueJudge(scanner=scanner, today=options.today)
 
 
 def discover(

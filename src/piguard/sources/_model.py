@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BATCH_ROWS", "Batch", "Table", "cell_text"]
+__all__ = ["BATCH_ROWS", "Batch", "RowSample", "Table", "cell_text"]
 
 #: Rows per batch: large enough to amortise Python overhead, small enough to stay bounded.
 BATCH_ROWS = 5000
@@ -26,6 +26,23 @@ class Batch:
 
     rows: int
     columns: dict[str, Sequence[Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RowSample:
+    """Rows drawn uniformly at random from a table too large to read whole.
+
+    ``batches`` hold the drawn rows in the order they were drawn (every prefix is a
+    uniform sample); ``rows_total`` is the table's row count, exact when ``rows_method`` is
+    ``"lines"`` (line breaks counted, see :mod:`piguard.sources._sample`) and scaled from
+    the sample when it is ``"estimate"``; ``drawn`` counts the rows in ``batches``.
+    """
+
+    batches: list[Batch]
+    rows_total: int
+    rows_method: str
+    drawn: int
+    notes: list[str] = field(default_factory=list)
 
 
 class Table(abc.ABC):
@@ -51,6 +68,13 @@ class Table(abc.ABC):
     @abc.abstractmethod
     def batches(self) -> Iterator[Batch]:
         """The rows in batches; raises :class:`~piguard.errors.InputError` on bad input."""
+
+    def sample(self, k: int, seed: str, *, min_bytes: int = 0) -> RowSample | None:
+        """A uniform sample of rows, drawn without reading the whole table, such that each
+        column gets about ``k`` non-empty values; None when the table cannot be sampled
+        that way or is small (at most ``min_bytes`` bytes, or few rows): then
+        :meth:`batches` is used."""
+        return None
 
 
 def cell_text(value: Any) -> str | None:
