@@ -408,3 +408,47 @@ def test_reservoir_takes_only_winners_from_arrow_arrays() -> None:
     assert len(r.items) == 10
     assert all(isinstance(x, str) and x.startswith("v") for x in r.items)
     assert len(set(r.items)) == 10
+
+
+@pytest.mark.parametrize("name", ["ridehailing_orders.csv", "shop_orders.csv"])
+def test_judge_without_the_model_for_most_values_gives_the_same_evidence(name: str) -> None:
+    # ValueJudge scans each distinct value once and sends only Han values that no pattern
+    # covers through the name/address model; a judge around one plain Scanner sends every
+    # value through everything. Their evidence must be identical, column by column.
+    import csv
+
+    from piguard.detect import Scanner
+    from piguard.sources import ValueJudge
+
+    with (EXAMPLES / name).open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    fast, plain = ValueJudge(today=TODAY), ValueJudge(scanner=Scanner(), today=TODAY)
+    assert fast.no_model is not fast.scanner
+    for column in rows[0]:
+        values = [r[column].strip() for r in rows if r[column].strip()]
+        hint = hint_for(column)
+        assert fast.evaluate(values, hint) == plain.evaluate(values, hint), column
+
+
+def test_the_model_is_not_loaded_for_values_without_han(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piguard.detect import ner
+
+    def no_model() -> None:
+        raise AssertionError("the name/address model was requested")
+
+    monkeypatch.setattr(ner, "get_tagger", no_model)
+    path = _table(
+        tmp_path,
+        "contacts.csv",
+        {
+            "mobile": [f"138{i:08d}" for i in range(200)],
+            "email": [f"u{i}@example.com" for i in range(200)],
+            "note": [f"call back at 138{i:08d}" for i in range(200)],
+        },
+    )
+    inv = discover([str(path)], OPTS)
+    assert not inv.errors
+    kinds = {c.column: c.entity or c.kind for c in inv.columns}
+    assert kinds == {"mobile": "CN_MOBILE", "email": "EMAIL", "note": "free_text"}
