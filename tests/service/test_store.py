@@ -49,7 +49,7 @@ def test_reader_sees_commits_and_reconnects(pg_url: str) -> None:
         assert latest is not None
         assert latest.action is Action.WITHDRAW  # no stale snapshot: autocommit reads
         # kill the reader's backend: one call fails with StorageError, the next reconnects
-        pid = store.fast_driver.info.backend_pid
+        pid = store.reader.driver.info.backend_pid
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(StorageError):

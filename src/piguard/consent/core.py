@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -472,8 +472,30 @@ class ConsentService:
         now = at or self.clock()
         subjects = [self.pseudonymize(s) for s in subject_ids]
         scope = self.scope()
-        outside = scope.uncovered(purpose, cats) if scope is not None else ()
         latest = self.store.latest_events(list(dict.fromkeys(subjects)), notice, purpose)
+        return self.evaluate(nv, subjects, purpose, cats, latest, now=now, scope=scope)
+
+    @staticmethod
+    def check_categories(categories: Iterable[str]) -> tuple[str, ...]:
+        """The canonical taxonomy keys of ``categories`` (InputError for an unknown one)."""
+        return _check_categories(categories)
+
+    def evaluate(
+        self,
+        nv: Notice,
+        subjects: Sequence[str],
+        purpose: str,
+        cats: tuple[str, ...],
+        latest: Mapping[str, ConsentEvent],
+        *,
+        now: datetime,
+        scope: ScopeCheck | None,
+    ) -> list[Decision]:
+        """The decisions for ``subjects`` (pseudonyms) from state the caller has read: the
+        notice version ``nv``, the latest consent event per subject, the data map ``scope``
+        and checked categories (:meth:`check_categories`). :meth:`decide_many` reads them
+        from the store; the service reads them in one statement per batch of decisions."""
+        outside = scope.uncovered(purpose, cats) if scope is not None else ()
         current = nv.purpose(purpose)
         return [
             self._decide_one(s, nv, purpose, current, cats, latest.get(s), now, scope, outside)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +20,8 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from piguard.errors import InputError, NotFoundError, StorageError
-from piguard.service.db import Tables, to_us
+from piguard.service.db import Tables, bump_epoch, to_us
+from piguard.service.reader import StateReader
 
 __all__ = ["SCOPES", "ApiKeys", "new_key"]
 
@@ -46,15 +45,20 @@ def new_key() -> tuple[str, str, str]:
 
 
 class ApiKeys:
-    """Create, check and revoke keys. Verified keys are cached for ``cache_seconds`` (a revoked
-    key stops working within that time)."""
+    """Create, check and revoke keys.
 
-    def __init__(self, engine: Engine, t: Tables, *, cache_seconds: float = 5.0):
+    A verified key is cached with the state epoch it was read at. :meth:`check` without an
+    epoch always reads the key's row; with the epoch a decision's own statement read, a key
+    verified at that same epoch is not read again. Revoking a key advances the epoch in the
+    same transaction, so a revocation acknowledged by any process is seen by every request
+    that starts afterwards, in every process."""
+
+    def __init__(self, engine: Engine, t: Tables, *, reader: StateReader | None = None):
         self.engine = engine
         self.t = t
-        self.cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[str, frozenset[str], float]] = {}
-        self._lock = threading.Lock()
+        self.reader = reader or StateReader(engine, t)
+        #: key id -> (SHA-256 hex of the key, scopes, epoch it was read at)
+        self._cache: dict[str, tuple[str, frozenset[str], int]] = {}
 
     def create(self, scopes: list[str], name: str = "") -> tuple[str, str]:
         """Store a new key with ``scopes``; return (key, id). The key is not stored."""
@@ -84,12 +88,16 @@ class ApiKeys:
 
     def revoke(self, key_id: str) -> None:
         k = self.t.api_keys
-        with self.engine.begin() as conn:
-            n = conn.execute(update(k).where(k.c.id == key_id).values(revoked=True)).rowcount
+        try:
+            with self.engine.begin() as conn:
+                n = conn.execute(update(k).where(k.c.id == key_id).values(revoked=True)).rowcount
+                if n:
+                    bump_epoch(conn, self.t)  # every process's key cache sees the revocation
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error ({type(exc).__name__})") from None
         if not n:
             raise NotFoundError(f"no API key with id {key_id!r}")
-        with self._lock:
-            self._cache.pop(key_id, None)
+        self._cache.pop(key_id, None)
 
     def list(self) -> list[dict[str, Any]]:
         k = self.t.api_keys
@@ -100,28 +108,33 @@ class ApiKeys:
             for r in rows
         ]
 
-    def check(self, key: str) -> tuple[str, frozenset[str]] | None:
-        """(key id, scopes) of a valid key, or None."""
+    @staticmethod
+    def parse(key: str) -> tuple[str, str] | None:
+        """(key id, SHA-256 hex of the key) of a well-formed key, or None."""
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != "pgk" or len(parts[1]) != 12 or len(key) > 200:
             return None
-        key_id = parts[1]
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(key_id)
-        if cached is None or cached[2] < now:
-            k = self.t.api_keys
-            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            with reader.connect() as conn:
-                row = conn.execute(
-                    select(k.c.key_hash, k.c.scopes).where(k.c.id == key_id, k.c.revoked.is_(False))
-                ).first()
-            if row is None:
+        return parts[1], hashlib.sha256(key.encode()).hexdigest()
+
+    def cached(self, key_id: str) -> tuple[str, frozenset[str], int] | None:
+        """The cached (hash, scopes, epoch) of a key verified earlier, or None."""
+        return self._cache.get(key_id)
+
+    def check(self, key: str, epoch: int | None = None) -> tuple[str, frozenset[str]] | None:
+        """(key id, scopes) of a valid, unrevoked key, or None. The key's row is read unless
+        ``epoch`` is given and the key was verified at that epoch."""
+        parsed = self.parse(key)
+        if parsed is None:
+            return None
+        key_id, digest = parsed
+        cached = self._cache.get(key_id)
+        if epoch is None or cached is None or cached[2] != epoch:
+            row = self.reader.key(key_id)
+            if row.key_hash is None or row.revoked:
+                self._cache.pop(key_id, None)
                 return None
-            cached = (row.key_hash, frozenset(row.scopes.split()), now + self.cache_seconds)
-            with self._lock:
-                self._cache[key_id] = cached
+            cached = (row.key_hash, frozenset(row.scopes.split()), row.epoch)
+            self._cache[key_id] = cached
         if not hmac.compare_digest(cached[0], digest):
             return None
         return key_id, cached[1]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Date,
     Engine,
     Index,
@@ -24,9 +25,12 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    update,
 )
 
-__all__ = ["Tables", "from_us", "make_engine", "normalise_url", "tables", "to_us"]
+from piguard.errors import StorageError
+
+__all__ = ["Tables", "bump_epoch", "from_us", "make_engine", "normalise_url", "tables", "to_us"]
 
 _ID = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -38,6 +42,9 @@ class Tables:
     notices: Table
     consent_events: Table
     datamaps: Table
+    #: one row (id 1): ``epoch`` grows by one in the transaction of every change to notices,
+    #: the data map or API keys, so that caches of them can be checked with one cheap read
+    state: Table
 
 
 def tables(prefix: str) -> Tables:
@@ -91,7 +98,22 @@ def tables(prefix: str) -> Tables:
         Column("actor", String(64), nullable=False),
         Column("body", Text, nullable=False),
     )
-    return Tables(md, api_keys, notices, consent_events, datamaps)
+    state = Table(
+        f"{prefix}state",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("epoch", BigInteger, nullable=False),
+    )
+    return Tables(md, api_keys, notices, consent_events, datamaps, state)
+
+
+def bump_epoch(conn: Connection, t: Tables) -> None:
+    """Advance the state epoch inside the caller's transaction (the change and the new epoch
+    commit together, so no reader can see one without the other)."""
+    s = t.state
+    n = conn.execute(update(s).where(s.c.id == 1).values(epoch=s.c.epoch + 1)).rowcount
+    if n != 1:
+        raise StorageError("the service's state row is missing; run piguard serve --migrate")
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, Row, bindparam, insert, select
@@ -17,19 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice, Purpose
 from piguard.consent.model import SeparateReason
 from piguard.errors import StorageError
-from piguard.service.db import Tables, from_us, to_us
+from piguard.service.db import Tables, bump_epoch, from_us, to_us
+from piguard.service.reader import StateReader
 
 __all__ = ["SqlConsentStore", "SqlDatamapStore"]
-
-
-def _set_autocommit(conn: Any) -> None:
-    """Autocommit on a raw DBAPI connection of sqlite3, psycopg 3 or PyMySQL."""
-    if hasattr(conn, "isolation_level") and type(conn).__module__.startswith("sqlite3"):
-        conn.isolation_level = None
-    elif callable(getattr(conn, "autocommit", None)):
-        conn.autocommit(True)  # PyMySQL
-    else:
-        conn.autocommit = True  # psycopg
 
 
 def _storage(exc: SQLAlchemyError) -> StorageError:
@@ -41,15 +28,16 @@ class SqlConsentStore:
     """:class:`piguard.consent.ConsentStore` over SQLAlchemy; each write is its own committed
     transaction, so a write has reached the database's log before the call returns."""
 
-    def __init__(self, engine: Engine, t: Tables, *, notice_ttl: float = 1.0):
+    def __init__(self, engine: Engine, t: Tables, reader: StateReader | None = None):
         self.engine = engine
         # reads run in autocommit: no BEGIN/ROLLBACK round trips around a single SELECT
-        self.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.t = t
+        #: the dedicated read connection (decisions, latest events, the latest notice)
+        self.reader = reader or StateReader(engine, t)
         # the columns decisions need (the receipt is read only when asked for)
         self._light = [c for c in t.consent_events.c if c.name != "receipt"]
         e = t.consent_events
-        # built once: statement construction and cache-key generation dominate a decision
         self._q_latest = (
             select(*self._light)
             .where(
@@ -60,20 +48,6 @@ class SqlConsentStore:
             .order_by(e.c.seq.desc())
             .limit(1)
         )
-        # and compiled once to the driver's SQL (the hot path of every decision)
-        self._light_names = [c.name for c in self._light]
-        self._fast: Any = None
-        self.fast_driver: Any = None  # the DBAPI connection of the decision reader
-        self._fast_lock = threading.Lock()
-        self._latest_compiled = self._q_latest.compile(dialect=engine.dialect)
-        self._sql_latest = str(self._latest_compiled)
-        self._latest_positional = self._latest_compiled.positiontup
-        # the latest version of each notice, cached for ``notice_ttl`` seconds (decisions read
-        # it on every call); a version published through this store is seen at once, one
-        # published by another process within ``notice_ttl``
-        self.notice_ttl = notice_ttl
-        self._latest: dict[str, tuple[float, Notice | None]] = {}
-        self._lock = threading.Lock()
 
     # notices
     def add_notice(self, notice: Notice) -> None:
@@ -98,31 +72,18 @@ class SqlConsentStore:
                         purposes=json.dumps(purposes, ensure_ascii=False),
                     )
                 )
+                bump_epoch(conn, self.t)  # caches of the latest notice see the change
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
-        with self._lock:
-            self._latest.pop(notice.notice, None)
 
     def get_notice(self, notice: str, version: int | None = None) -> Notice | None:
+        """A version of a notice, or its latest version, read from the database now."""
         if version is None:
-            now = time.monotonic()
-            with self._lock:
-                cached = self._latest.get(notice)
-            if cached is not None and cached[0] > now:
-                return cached[1]
-            found = self._load_notice(notice, None)
-            with self._lock:
-                self._latest[notice] = (now + self.notice_ttl, found)
-            return found
-        return self._load_notice(notice, version)
-
-    def _load_notice(self, notice: str, version: int | None) -> Notice | None:
+            return self.reader.notice(notice)
         n = self.t.notices
-        q = select(n).where(n.c.notice == notice)
-        q = q.where(n.c.version == version) if version is not None else q
-        q = q.order_by(n.c.version.desc()).limit(1)
+        q = select(n).where(n.c.notice == notice, n.c.version == version)
         try:
-            with self.reader.connect() as conn:
+            with self.autocommit.connect() as conn:
                 row = conn.execute(q).first()
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
@@ -173,7 +134,7 @@ class SqlConsentStore:
             raise _storage(exc) from None
 
     @staticmethod
-    def _event(row: Row[Any] | SimpleNamespace) -> ConsentEvent:
+    def _event(row: Row[Any]) -> ConsentEvent:
         guardian = (
             Guardian(subject=row.guardian, relationship=row.guardian_relationship or "")
             if row.guardian
@@ -198,56 +159,13 @@ class SqlConsentStore:
             receipt=getattr(row, "receipt", None),
         )
 
-    def _query_driver(self, params: dict[str, Any]) -> list[ConsentEvent]:
-        """The latest-event read on a dedicated autocommit DBAPI connection (detached from
-        the pool, so its autocommit mode never leaks to other users): no pool checkout, no
-        BEGIN/ROLLBACK, no SQLAlchemy execution context. Each SELECT sees every committed
-        write. On a driver error the connection is dropped and reopened on the next call."""
-        bound = self._latest_compiled.construct_params(params)
-        args: Any = (
-            tuple(bound[name] for name in self._latest_positional)
-            if self._latest_positional
-            else bound
-        )
-        dbapi_error = self.engine.dialect.loaded_dbapi.Error
-        with self._fast_lock:
-            try:
-                if self._fast is None:
-                    fairy = self.engine.raw_connection()
-                    driver = fairy.driver_connection
-                    fairy.detach()
-                    _set_autocommit(driver)
-                    self._fast = fairy
-                    self.fast_driver = driver
-                cur = self._fast.cursor()
-                try:
-                    cur.execute(self._sql_latest, args)
-                    rows = cur.fetchall()
-                finally:
-                    cur.close()
-            except (dbapi_error, SQLAlchemyError) as exc:
-                self._close_fast()
-                raise StorageError(f"database error ({type(exc).__name__})") from None
-        return [
-            self._event(SimpleNamespace(**dict(zip(self._light_names, r, strict=True))))
-            for r in rows
-        ]
-
-    def _close_fast(self) -> None:
-        if self._fast is not None:
-            with contextlib.suppress(Exception):  # already broken: nothing left to close
-                self._fast.close()
-            self._fast = None
-            self.fast_driver = None
-
     def close(self) -> None:
         """Close the dedicated read connection (the engine's pool is disposed by its owner)."""
-        with self._fast_lock:
-            self._close_fast()
+        self.reader.close()
 
     def _query(self, q: Any, params: dict[str, Any] | None = None) -> list[ConsentEvent]:
         try:
-            with self.reader.connect() as conn:
+            with self.autocommit.connect() as conn:
                 return [self._event(r) for r in conn.execute(q, params)]
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
@@ -260,21 +178,20 @@ class SqlConsentStore:
     def latest_event(
         self, subject: str, notice: str, purpose: str, action: Action | None = None
     ) -> ConsentEvent | None:
-        params = {"subject": subject, "notice": notice, "purpose": purpose}
         if action is None:
-            found = self._query_driver(params)
-        else:
-            e = self.t.consent_events
-            q = self._q_latest.where(e.c.action == action.value)
-            found = self._query(q, params)
+            key = (subject, notice, purpose)
+            return self.reader.latest_events([key])[1].get(key)
+        e = self.t.consent_events
+        q = self._q_latest.where(e.c.action == action.value)
+        found = self._query(q, {"subject": subject, "notice": notice, "purpose": purpose})
         return found[0] if found else None
 
     def latest_events(
         self, subjects: Sequence[str], notice: str, purpose: str
     ) -> dict[str, ConsentEvent]:
-        if len(subjects) == 1:
-            one = self.latest_event(subjects[0], notice, purpose)
-            return {one.subject: one} if one else {}
+        if len(subjects) <= self.reader.MAX_BATCH:
+            _, found = self.reader.latest_events([(s, notice, purpose) for s in subjects])
+            return {key[0]: ev for key, ev in found.items()}
         e = self.t.consent_events
         out: dict[str, ConsentEvent] = {}
         for start in range(0, len(subjects), 500):
@@ -315,6 +232,7 @@ class SqlDatamapStore:
             raise _storage(exc) from None
 
     def latest(self) -> str | None:
+        """The YAML of the latest data map (read now)."""
         d = self.t.datamaps
         try:
             with self.engine.connect() as conn:

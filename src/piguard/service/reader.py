@@ -1,0 +1,377 @@
+"""The decision read path: one statement per batch of decisions, and caches checked by epoch.
+
+Every change to notices, the data map or API keys advances the state epoch in its own
+transaction (:func:`piguard.service.db.bump_epoch`). Each batch of decisions reads, in one
+statement issued after every decision in the batch arrived, the current epoch and the latest
+consent event of each subject × notice × purpose. Consent events are never cached: they are in
+that statement. The latest notice versions, the loaded data map and verified API keys are
+cached per process, each tagged with the epoch it was read at, and a decision uses a cached
+entry only when its tag equals the epoch its own statement read; otherwise it reads the entry
+again. So a change acknowledged by any process (its transaction committed) is seen by every
+decision that starts afterwards, in every process: its statement's snapshot includes the commit,
+hence a newer epoch, hence no stale cache entry matches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine, bindparam, func, select, union_all
+from sqlalchemy.exc import SQLAlchemyError
+
+from piguard import datamap as dm
+from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice, Purpose
+from piguard.consent.model import SeparateReason
+from piguard.errors import StorageError
+from piguard.service.db import Tables, from_us
+
+__all__ = ["DecisionBatcher", "EventKey", "KeyRow", "StateReader"]
+
+#: subject (pseudonym) × notice × purpose
+EventKey = tuple[str, str, str]
+
+_ACTIONS = {a.value: a for a in Action}
+_CHANNELS = {c.value: c for c in Channel}
+
+
+class KeyRow(NamedTuple):
+    """An API key row as read with the epoch (``key_hash`` is None for an unknown id)."""
+
+    epoch: int
+    key_hash: str | None
+    scopes: str
+    revoked: bool
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    names: tuple[str, ...] | None  # positional parameter names, or None for named style
+
+
+@functools.lru_cache(maxsize=1024)
+def _categories(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def _set_autocommit(conn: Any) -> None:
+    """Autocommit on a raw DBAPI connection of sqlite3, psycopg 3 or PyMySQL."""
+    if hasattr(conn, "isolation_level") and type(conn).__module__.startswith("sqlite3"):
+        conn.isolation_level = None
+    elif callable(getattr(conn, "autocommit", None)):
+        conn.autocommit(True)  # PyMySQL
+    else:
+        conn.autocommit = True  # psycopg
+
+
+class StateReader:
+    """Reads for decisions and key checks on one dedicated autocommit DBAPI connection per
+    process (detached from the pool: no checkout, no BEGIN/ROLLBACK, every statement sees
+    every committed write). Thread-safe; on a driver error the connection is dropped and
+    reopened by the next call."""
+
+    #: at most this many subject × notice × purpose lookups in one statement
+    MAX_BATCH = 32
+    #: converted consent events kept by id (rows never change once written)
+    EVENT_CACHE = 20_000
+
+    def __init__(self, engine: Engine, t: Tables):
+        self.engine = engine
+        self.t = t
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self.driver: Any = None  # the DBAPI connection, for tests and diagnostics
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        e = t.consent_events
+        self._light = [c for c in e.c if c.name != "receipt"]
+        names = [c.name for c in self._light]
+        self._ix = {n: i + 1 for i, n in enumerate(names)}  # row[0] is the epoch
+        self._batch_sql: dict[int, _Compiled] = {}
+        st, n, d, k = t.state, t.notices, t.datamaps, t.api_keys
+        one = st.c.id == bindparam("one")
+        nm = n.alias("nm")
+        latest_version = (
+            select(func.max(nm.c.version))
+            .where(nm.c.notice == bindparam("notice"))
+            .correlate(None)
+            .scalar_subquery()
+        )
+        on_latest = (n.c.notice == bindparam("notice")) & (n.c.version == latest_version)
+        self._sql_notice = self._compile(
+            select(st.c.epoch, n).select_from(st.outerjoin(n, on_latest)).where(one)
+        )
+        dm_seq = select(func.max(d.c.seq)).correlate(None).scalar_subquery()
+        self._sql_datamap_seq = self._compile(select(st.c.epoch, dm_seq).where(one))
+        self._sql_datamap_body = self._compile(select(d.c.body).where(d.c.seq == bindparam("seq")))
+        self._sql_key = self._compile(
+            select(st.c.epoch, k.c.key_hash, k.c.scopes, k.c.revoked)
+            .select_from(st.outerjoin(k, k.c.id == bindparam("key_id")))
+            .where(one)
+        )
+        self._sql_epoch = self._compile(select(st.c.epoch).where(one))
+        self._events: dict[str, ConsentEvent] = {}
+        self._notices: dict[str, tuple[int, Notice | None]] = {}
+        # (epoch, seq of the loaded map or None, parsed map, its YAML text)
+        self._datamap: tuple[int, int | None, dm.DataMap | None, str | None] | None = None
+
+    # ------------------------------------------------------------------ statements
+    def _compile(self, q: Any) -> _Compiled:
+        c = q.compile(dialect=self.engine.dialect)
+        return _Compiled(str(c), tuple(c.positiontup) if c.positiontup else None)
+
+    def _batch(self, k: int) -> _Compiled:
+        found = self._batch_sql.get(k)
+        if found is None:
+            st, e = self.t.state, self.t.consent_events
+            m = e.alias("m")
+            branches = []
+            for i in range(k):
+                latest = (
+                    select(func.max(m.c.seq))
+                    .where(
+                        m.c.subject == bindparam(f"s{i}"),
+                        m.c.notice == bindparam(f"n{i}"),
+                        m.c.purpose == bindparam(f"p{i}"),
+                    )
+                    .correlate(None)
+                    .scalar_subquery()
+                )
+                branches.append(
+                    select(st.c.epoch, *self._light)
+                    .select_from(st.outerjoin(e, e.c.seq == latest))
+                    .where(st.c.id == bindparam("one"))
+                )
+            found = self._compile(branches[0] if k == 1 else union_all(*branches))
+            self._batch_sql[k] = found
+        return found
+
+    def _run(self, c: _Compiled, params: dict[str, Any]) -> list[Any]:
+        args: Any = tuple(params[n] for n in c.names) if c.names is not None else params
+        with self._lock:
+            try:
+                if self._conn is None:
+                    fairy = self.engine.raw_connection()
+                    driver = fairy.driver_connection
+                    fairy.detach()
+                    _set_autocommit(driver)
+                    self._conn = fairy
+                    self.driver = driver
+                cur = self._conn.cursor()
+                try:
+                    cur.execute(c.sql, args)
+                    rows: list[Any] = cur.fetchall()
+                finally:
+                    cur.close()
+            except (self._dbapi_error, SQLAlchemyError) as exc:
+                self._drop()
+                raise StorageError(f"database error ({type(exc).__name__})") from None
+        if not rows:
+            raise StorageError("the service's state row is missing; run piguard serve --migrate")
+        return rows
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing left to close
+                self._conn.close()
+            self._conn = None
+            self.driver = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    # ------------------------------------------------------------------ reads
+    def epoch(self) -> int:
+        """The current state epoch."""
+        return int(self._run(self._sql_epoch, {"one": 1})[0][0])
+
+    def latest_events(self, keys: Sequence[EventKey]) -> tuple[int, dict[EventKey, ConsentEvent]]:
+        """The epoch and the latest consent event of each key (keys without events are left
+        out), read in one statement per :attr:`MAX_BATCH` keys."""
+        unique = list(dict.fromkeys(keys))
+        epoch = -1
+        out: dict[EventKey, ConsentEvent] = {}
+        for start in range(0, max(len(unique), 1), self.MAX_BATCH):
+            chunk = unique[start : start + self.MAX_BATCH]
+            params: dict[str, Any] = {"one": 1}
+            for i, (s, n, p) in enumerate(chunk):
+                params[f"s{i}"], params[f"n{i}"], params[f"p{i}"] = s, n, p
+            for row in self._run(self._batch(len(chunk)), params):
+                epoch = max(epoch, int(row[0]))
+                if row[1] is not None:
+                    ev = self._event(row)
+                    out[(ev.subject, ev.notice, ev.purpose)] = ev
+        return epoch, out
+
+    def _event(self, row: Any) -> ConsentEvent:
+        ix = self._ix
+        event_id = row[ix["id"]]
+        cached = self._events.get(event_id)
+        if cached is not None:
+            return cached
+        guardian = row[ix["guardian"]]
+        child_until = row[ix["child_until"]]
+        ev = ConsentEvent(
+            id=event_id,
+            subject=row[ix["subject"]],
+            notice=row[ix["notice"]],
+            version=row[ix["version"]],
+            purpose=row[ix["purpose"]],
+            action=_ACTIONS[row[ix["action"]]],
+            channel=_CHANNELS[row[ix["channel"]]],
+            time=from_us(row[ix["time_us"]]),
+            categories=_categories(row[ix["categories"]]),
+            guardian=Guardian(subject=guardian, relationship=row[ix["guardian_relationship"]] or "")
+            if guardian
+            else None,
+            # SQLite returns dates as ISO text through the DBAPI
+            child_until=date.fromisoformat(child_until)
+            if isinstance(child_until, str)
+            else child_until,
+            ref=row[ix["ref"]],
+        )
+        if len(self._events) >= self.EVENT_CACHE:
+            self._events.clear()
+        self._events[event_id] = ev
+        return ev
+
+    def notice(self, name: str, epoch: int | None = None) -> Notice | None:
+        """The latest version of notice ``name`` as of ``epoch``: the cached one if it was read
+        at that epoch, else read now (always read now when ``epoch`` is None)."""
+        cached = self._notices.get(name)
+        if epoch is not None and cached is not None and cached[0] == epoch:
+            return cached[1]
+        row = self._run(self._sql_notice, {"one": 1, "notice": name})[0]
+        found = _notice(row[1:]) if row[1] is not None else None
+        self._notices[name] = (int(row[0]), found)
+        return found
+
+    def datamap(self, epoch: int | None = None) -> tuple[dm.DataMap | None, str | None]:
+        """The loaded data map (parsed, and its YAML) as of ``epoch`` (None: read the epoch
+        now)."""
+        cached = self._datamap
+        if epoch is not None and cached is not None and cached[0] == epoch:
+            return cached[2], cached[3]
+        row = self._run(self._sql_datamap_seq, {"one": 1})[0]
+        now, seq = int(row[0]), row[1]
+        if cached is not None and cached[1] == seq:
+            self._datamap = (now, seq, cached[2], cached[3])
+            return cached[2], cached[3]
+        text = None
+        parsed = None
+        if seq is not None:
+            text = str(self._run(self._sql_datamap_body, {"seq": seq})[0][0])
+            parsed = dm.parse_datamap(text, source="datamap")
+        self._datamap = (now, seq, parsed, text)
+        return parsed, text
+
+    def key(self, key_id: str) -> KeyRow:
+        """The current epoch and the row of API key ``key_id``."""
+        row = self._run(self._sql_key, {"one": 1, "key_id": key_id})[0]
+        return KeyRow(int(row[0]), row[1], row[2] or "", bool(row[3]))
+
+
+def _notice(row: Sequence[Any]) -> Notice:
+    notice, version, created_us, language, controller, purposes = row
+    return Notice(
+        notice=notice,
+        version=version,
+        created=from_us(created_us),
+        language=language,
+        controller=controller,
+        purposes=tuple(
+            Purpose(
+                id=p["id"],
+                description=p["description"],
+                categories=tuple(p["categories"]),
+                separate=tuple(SeparateReason(r) for r in p["separate"]),
+            )
+            for p in json.loads(purposes)
+        ),
+    )
+
+
+class DecisionBatcher:
+    """Groups the consent reads of decisions that arrive together into one statement.
+
+    A decision registers its key and waits. When no statement is in flight, one is issued in
+    the next turn of the event loop for every decision registered by then; decisions that
+    arrive while it is in flight wait for the next one, issued when it returns. So every
+    statement is issued after all the decisions it answers had arrived: a change acknowledged
+    before a decision arrived is in the snapshot of the statement that answers it.
+
+    With ``threaded`` (PostgreSQL, MySQL) the statement runs in a dedicated thread, so the
+    event loop keeps parsing requests while the database works; SQLite answers in a few
+    microseconds, so its statement runs inline on the loop.
+    """
+
+    def __init__(self, reader: StateReader, *, threaded: bool):
+        self.reader = reader
+        self._executor = (
+            ThreadPoolExecutor(1, thread_name_prefix="piguard-decisions") if threaded else None
+        )
+        self._pending: list[tuple[EventKey, asyncio.Future[tuple[int, ConsentEvent | None]]]] = []
+        self._busy = False
+
+    async def latest(self, key: EventKey) -> tuple[int, ConsentEvent | None]:
+        """The epoch and the latest consent event of ``key``, read after this call began."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[tuple[int, ConsentEvent | None]] = loop.create_future()
+        self._pending.append((key, fut))
+        if not self._busy:
+            self._busy = True
+            loop.call_soon(self._flush, loop)
+        return await fut
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            self._busy = False
+            return
+        keys = [k for k, _ in pending]
+        if self._executor is None:
+            try:
+                result = self.reader.latest_events(keys)
+            except Exception as exc:  # every waiter gets the error (StorageError: 503)
+                _deliver(pending, None, exc)
+            else:
+                _deliver(pending, result, None)
+            self._busy = False
+            return
+        done = self._executor.submit(self.reader.latest_events, keys)
+        done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._done, loop, pending, f))
+
+    def _done(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        pending: list[tuple[EventKey, asyncio.Future[tuple[int, ConsentEvent | None]]]],
+        done: Future[tuple[int, dict[EventKey, ConsentEvent]]],
+    ) -> None:
+        exc = done.exception()
+        _deliver(pending, None if exc is not None else done.result(), exc)
+        self._flush(loop)  # the decisions that arrived meanwhile, in a new statement
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+
+def _deliver(
+    pending: list[tuple[EventKey, asyncio.Future[tuple[int, ConsentEvent | None]]]],
+    result: tuple[int, dict[EventKey, ConsentEvent]] | None,
+    exc: BaseException | None,
+) -> None:
+    for key, fut in pending:
+        if fut.done():  # the client went away
+            continue
+        if result is None:
+            fut.set_exception(exc or StorageError("database error"))
+        else:
+            fut.set_result((result[0], result[1].get(key)))
