@@ -50,7 +50,12 @@ class Server:
 
 
 def start_server(
-    db_url: str, data_dir: Path, prefix: str, *, extra_env: dict[str, str] | None = None
+    db_url: str,
+    data_dir: Path,
+    prefix: str,
+    *,
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "server.log",
 ) -> Server:
     """Create the admin key, then start the app under uvicorn (as ``piguard serve`` does) and
     wait for /healthz. ``piguard serve`` itself is tested in test_cli_serve.py."""
@@ -60,7 +65,7 @@ def start_server(
     key, _ = ApiKeys(engine, tables(prefix)).create(["admin"], "tests")
     engine.dispose()
     port = free_port()
-    log = data_dir / "server.log"
+    log = data_dir / log_name
     env = {
         **os.environ,
         "PIGUARD_DB_URL": db_url,

@@ -228,6 +228,7 @@ class SqlDatamapStore:
                         loaded_us=to_us(datetime.now(UTC)), actor=actor, body=body
                     )
                 )
+                bump_epoch(conn, self.t)  # every process's cached data map sees the change
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
 
