@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HEADER = [
     "order_no", "created_at", "user_name", "mobile", "id_card", "email", "address", "bank_card",
@@ -102,14 +103,35 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 
 
 PIGUARD_CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from piguard.sources import DiscoveryOptions, discover
-t0, c0 = time.perf_counter(), time.process_time()
-inv = discover([sys.argv[1]], DiscoveryOptions(sample_size=1000))
-seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+imports = time.process_time()  # interpreter start-up and imports
+runs = []
+for _ in range(2):  # cold (model loaded inside), then warm (engine ready, as presidio's is)
+    t0, c0 = time.perf_counter(), time.process_time()
+    inv = discover([sys.argv[1]], DiscoveryOptions(sample_size=1000, stream=sys.argv[2] == "stream"))
+    runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    if len(runs) == 1:
+        total = time.process_time()  # the whole process up to the first inventory
+t = inv.tables[0]
 cols = {c.column: (c.entity or c.category or c.kind) for c in inv.columns}
-print(json.dumps({"seconds": seconds, "cpu": cpu, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "columns": cols, "people": inv.tables[0].facts.people, "rows": inv.tables[0].rows}))
+print(json.dumps({"import_cpu": imports, "seconds": runs[0][0], "cpu": runs[0][1],
+                  "warm_seconds": runs[1][0], "warm_cpu": runs[1][1],
+                  "total_cpu": total,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "columns": cols, "people": t.facts.people, "people_low": t.facts.people_low,
+                  "people_high": t.facts.people_high, "people_method": t.facts.people_method,
+                  "rows": t.rows, "rows_method": t.facts.rows_method, "rows_drawn": t.rows_drawn}))
+"""
+
+PRESIDIO_CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+import speed
+from pathlib import Path
+import pandas, presidio_structured, presidio_analyzer  # noqa: F401  (imports counted apart)
+imports = time.process_time()
+print(json.dumps(speed.presidio_run(Path(sys.argv[1]), int(sys.argv[2]), imports)))
 """
 
 
@@ -135,23 +157,37 @@ def presidio_engine() -> object:
     )
 
 
-def presidio_run(path: Path, n: int) -> dict[str, object]:
+def presidio_run(path: Path, n: int, imports: float = 0.0) -> dict[str, object]:
     import pandas as pd
     from presidio_structured import PandasAnalysisBuilder
 
+    t0, c0 = time.perf_counter(), time.process_time()
     engine = presidio_engine()
+    engine_cpu, engine_seconds = time.process_time() - c0, time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     t_read = time.perf_counter() - t0
     analysis = PandasAnalysisBuilder(analyzer=engine).generate_analysis(df, n=n, language="zh")
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
+        "import_cpu": imports,
+        "engine_cpu": engine_cpu,
+        "engine_seconds": engine_seconds,
         "seconds": seconds,
         "cpu": cpu,
+        "total_cpu": time.process_time(),
         "read_csv_seconds": t_read,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "columns": dict(analysis.entity_mapping),
     }
+
+
+def _child(code: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
@@ -159,6 +195,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--csv", type=Path, default=None)
     parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument(
+        "--stream", action="store_true", help="piguard reads every row (--stream) instead"
+    )
+    parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
     path = args.csv or Path(f"/tmp/piguard-discovery-{args.rows}.csv")
     if not path.exists():
@@ -168,26 +208,55 @@ def main() -> None:
             f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s"
         )
     size_mb = path.stat().st_size / 1e6
-    child = subprocess.run(
-        [sys.executable, "-c", PIGUARD_CHILD, str(path)], capture_output=True, text=True, check=True
+    load_before = (
+        Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     )
-    ours = json.loads(child.stdout.strip().splitlines()[-1])
-    theirs = presidio_run(path, args.sample)
-    ratio = theirs["seconds"] / ours["seconds"]  # type: ignore[operator]
-    cpu_ratio = theirs["cpu"] / ours["cpu"]  # type: ignore[operator]
-    print(
-        f"machine: {platform.machine()}, Python {platform.python_version()}, file {size_mb:.0f} MB, {args.rows:,} rows x {len(HEADER)} columns"
-    )
-    print(f"load     : {os.getloadavg()[0]:.1f} (1-minute average, {os.cpu_count()} cores)")
-    print(
-        f"piguard  : {ours['seconds']:.1f} s wall, {ours['cpu']:.1f} s CPU, max RSS {ours['max_rss_mb']:.0f} MB, people ~{ours['people']:,}"
+    ours = _child(PIGUARD_CHILD, str(path), "stream" if args.stream else "sample")
+    theirs = _child(PRESIDIO_CHILD, str(path), str(args.sample), str(Path(__file__).parent))
+    load_after = (
+        Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     )
     print(
-        f"presidio : {theirs['seconds']:.1f} s wall (read_csv {theirs['read_csv_seconds']:.1f} s), {theirs['cpu']:.1f} s CPU, max RSS {theirs['max_rss_mb']:.0f} MB"
+        f"machine: {platform.machine()}, Python {platform.python_version()}, file {size_mb:.0f} MB, {args.rows:,} rows x {len(HEADER)} columns, {os.cpu_count()} cores"
     )
-    print(f"ratio    : {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
+    print(
+        f"load     : {' '.join(load_before)} before, {' '.join(load_after)} after (/proc/loadavg)"
+    )
+    print(
+        f"piguard  : cold {ours['seconds']:.2f} s wall, {ours['cpu']:.2f} s CPU (model loaded inside); "
+        f"warm {ours['warm_seconds']:.2f} s wall, {ours['warm_cpu']:.2f} s CPU; imports {ours['import_cpu']:.2f} s CPU; "
+        f"whole process {ours['total_cpu']:.2f} s CPU; max RSS {ours['max_rss_mb']:.0f} MB"
+    )
+    print(
+        f"           rows {ours['rows']:,} ({ours['rows_method']}, {ours['rows_drawn'] or 'all'} read), "
+        f"people ~{ours['people']:,} ({ours['people_method']}, {ours['people_low']:,} to {ours['people_high']:,})"
+    )
+    print(
+        f"presidio : {theirs['seconds']:.2f} s wall (read_csv {theirs['read_csv_seconds']:.2f} s), {theirs['cpu']:.2f} s CPU; "
+        f"engine set-up {theirs['engine_cpu']:.2f} s CPU; imports {theirs['import_cpu']:.2f} s CPU; "
+        f"whole process {theirs['total_cpu']:.2f} s CPU; max RSS {theirs['max_rss_mb']:.0f} MB"
+    )
+    setup_wall = theirs["seconds"] + theirs["engine_seconds"]
+    setup_cpu = theirs["cpu"] + theirs["engine_cpu"]
+    print(
+        f"ratio    : set-up included {setup_wall / ours['seconds']:.1f}x wall, {setup_cpu / ours['cpu']:.1f}x CPU; "
+        f"engines ready {theirs['seconds'] / ours['warm_seconds']:.1f}x wall, {theirs['cpu'] / ours['warm_cpu']:.1f}x CPU; "
+        f"whole process {theirs['total_cpu'] / ours['total_cpu']:.1f}x CPU"
+    )
     print("piguard columns :", json.dumps(ours["columns"], ensure_ascii=False))
     print("presidio columns:", json.dumps(theirs["columns"], ensure_ascii=False))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "load_before": load_before,
+                    "load_after": load_after,
+                    "piguard": ours,
+                    "presidio": theirs,
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 if __name__ == "__main__":

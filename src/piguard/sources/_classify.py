@@ -33,7 +33,12 @@ from typing import Any
 from piguard import geo, taxonomy
 from piguard.detect import Scanner
 from piguard.detect.identifiers import cn_ric, dob
-from piguard.detect.recognizers import PatternRecognizer, TextRecognizer, default_registry
+from piguard.detect.recognizers import (
+    PatternRecognizer,
+    RecognizerRegistry,
+    TextRecognizer,
+    default_registry,
+)
 from piguard.detect.recognizers.model import ModelRecognizer
 from piguard.errors import InvalidIdentifier
 from piguard.sources._hints import Hint, hint_for
@@ -226,7 +231,11 @@ def _model_is_last(registry: Any) -> bool:
     """Whether the name/address model is the last text recognizer (no plug-in merges its
     spans after it), which :meth:`ValueJudge._scan` relies on."""
     texts = [r for r in registry if isinstance(r, TextRecognizer)]
-    return bool(texts) and isinstance(texts[-1], ModelRecognizer)
+    return (
+        bool(texts)
+        and isinstance(texts[-1], ModelRecognizer)
+        and texts[-1].name == ModelRecognizer.name
+    )
 
 
 class ValueJudge:
@@ -254,9 +263,9 @@ class ValueJudge:
             )
             self.no_model = scanner
             if _model_is_last(registry):
-                self.no_model = Scanner(
-                    entities=scanner.entities, recognizers=default_registry(tagger=_NoTagger())
-                )
+                twin = RecognizerRegistry(registry)  # the same recognizers and plug-ins ...
+                twin.add(ModelRecognizer(tagger=_NoTagger()), replace=True)  # ... but the model
+                self.no_model = Scanner(entities=scanner.entities, recognizers=twin)
         else:
             self.no_model = scanner
         self.scanner = scanner

@@ -420,7 +420,10 @@ def _profile_sample(
                 st = states[name] = _ColumnState(name, 0, _NO_RNG)
             if st.drawn is None:
                 st.drawn = []
-            st.drawn.extend(t for t in map(cell_text, raw) if t is not None)
+            if all(type(v) is str for v in raw):  # CSV cells: cell_text() is strip()
+                st.drawn.extend(t for v in raw if (t := v.strip()))
+            else:
+                st.drawn.extend(t for t in map(cell_text, raw) if t is not None)
         if on_rows is not None:
             on_rows(batch.rows)
     for st in states.values():
