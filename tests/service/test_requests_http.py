@@ -329,3 +329,26 @@ def test_identities_never_in_responses_or_logs(ride: Ride) -> None:
     for phone in (ALICE_PHONE, BOB_PHONE, CAROL_PHONE):
         assert phone not in listing
         assert phone not in srv.log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_explanation_request_names_holdings_without_values(ride: Ride) -> None:
+    srv, key = ride.server, ride.key
+    with srv.client(key) as c:
+        rid = _create(c, "explanation", {"phone": BOB_PHONE})
+        body = _verify_and_run(c, rid)
+        assert body["state"] == "completed", body
+        assert body["package"] is True
+        assert [s["step"] for s in body["steps"]] == ["explain:ride"]
+        r = c.get(f"/v1/requests/{rid}/package")
+        assert r.status_code == 200, r.text
+        doc = r.json()
+    assert doc["schema"] == "piguard.explanation/1"
+    assert {h["table"]: h["rows"] for h in doc["holdings"]} == {
+        ride.t(t): 1 for t in ("users", "orders", "trips", "messages")
+    }
+    assert {c["key"] for c in doc["categories"]} >= {"basic.phone", "basic.address"}
+    package = srv.data_dir / "requests" / "packages" / rid
+    text = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*"))
+    assert "explanation.md" in {p.name for p in package.iterdir()}
+    assert BOB_PHONE not in text
+    assert "Bob home" not in text

@@ -28,6 +28,7 @@ from piguard.cli._output import (
     stdout_console,
     to_json,
 )
+from piguard.datamap import load_datamap
 from piguard.errors import InputError
 from piguard.keys import load_provider
 
@@ -220,10 +221,12 @@ def _execute(
     store: Path,
     audit_log: str | None,
     keys: str | None,
+    datamap: Path | None,
     *,
     resume: bool,
 ) -> None:
     desc = rights.load_description(description)
+    dm = load_datamap(datamap) if datamap is not None else None
     s = rights.RequestStore(store)
     if resume and s.get(request_id).state != "failed":
         raise InputError(f"request {request_id} is not failed; use run")
@@ -244,6 +247,7 @@ def _execute(
             pseudonymizer=pseudonymizer,
             keys=provider,
             actor="piguard-cli",
+            datamap=dm,
         )
         req = ex.run(request_id, output=output)
     _print_request(req, s.steps(request_id), OutputFormat.table)
@@ -261,7 +265,7 @@ OutOpt = Annotated[
         "--output",
         "-o",
         help="Access/copy/portability: the package (a new folder, or a .zip) with JSON + CSV "
-        "per table and manifest.json.",
+        "per table and manifest.json. Explanation: explanation.json and explanation.md.",
     ),
 ]
 WorkOpt = Annotated[
@@ -273,6 +277,14 @@ AuditOpt = Annotated[
     typer.Option(
         "--audit-log",
         help="Record every step (counts, no values) in this audit log (path or URL).",
+    ),
+]
+DatamapOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--datamap",
+        help="Explanation: the data map YAML (purposes, legal bases, recipients, transfers "
+        "abroad of the person's PI categories).",
     ),
 ]
 KeysOpt = Annotated[
@@ -292,6 +304,8 @@ KeysOpt = Annotated[
         "piguard requests run req-0123456789abcdef -d examples/datastores/ride-hailing.yaml "
         "-o alice.zip",
         "piguard requests run req-fedcba9876543210 -d examples/datastores/ride-hailing.yaml",
+        "piguard requests run req-00112233aabbccdd -d examples/datastores/ride-hailing.yaml "
+        "--datamap examples/datamaps/ride-hailing-compliant.yaml -o explanation.zip",
     ),
 )
 def run_command(
@@ -301,10 +315,13 @@ def run_command(
     work_dir: WorkOpt = None,
     audit_log: AuditOpt = None,
     keys: KeysOpt = None,
+    datamap: DatamapOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Execute a verified request over every datastore; exit 1 if a datastore fails."""
-    _execute(request_id, description, output, work_dir, store, audit_log, keys, resume=False)
+    _execute(
+        request_id, description, output, work_dir, store, audit_log, keys, datamap, resume=False
+    )
 
 
 @requests_app.command(
@@ -320,10 +337,13 @@ def resume_command(
     work_dir: WorkOpt = None,
     audit_log: AuditOpt = None,
     keys: KeysOpt = None,
+    datamap: DatamapOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Continue a failed request; finished datastores are not repeated."""
-    _execute(request_id, description, output, work_dir, store, audit_log, keys, resume=True)
+    _execute(
+        request_id, description, output, work_dir, store, audit_log, keys, datamap, resume=True
+    )
 
 
 @requests_app.command(

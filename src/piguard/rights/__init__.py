@@ -8,6 +8,7 @@ cancellation executed across the company's own SQL datastores, with deadlines.
 * :mod:`~piguard.rights.store` — requests and steps in SQLite; states and refusals.
 * :mod:`~piguard.rights.engine` — the graph walk, the portability package, erasure.
 * :mod:`~piguard.rights.describe` — a first description from the schema and a scan inventory.
+* :mod:`~piguard.rights.explain` — the explanation of processing rules (PIPL Art. 48).
 
 >>> import datetime as dt
 >>> due_date("cancellation", dt.date(2026, 11, 2))
@@ -34,7 +35,14 @@ from piguard.rights.deadlines import (
     load_calendar,
 )
 from piguard.rights.describe import REVIEW_HOLD, describe_datastore
-from piguard.rights.engine import ACCESS_TYPES, ERASURE_TYPES, PACKAGE_SCHEMA, Executor
+from piguard.rights.engine import (
+    ACCESS_TYPES,
+    ERASURE_TYPES,
+    EXECUTABLE_TYPES,
+    PACKAGE_SCHEMA,
+    Executor,
+)
+from piguard.rights.explain import EXPLANATION_SCHEMA, explanation, explanation_markdown
 from piguard.rights.store import (
     COMPLAINT_ROUTE,
     REQUEST_TYPES,
@@ -50,6 +58,8 @@ __all__ = [
     "CANCELLATION_WORKING_DAYS",
     "COMPLAINT_ROUTE",
     "ERASURE_TYPES",
+    "EXECUTABLE_TYPES",
+    "EXPLANATION_SCHEMA",
     "IDENTITY_KINDS",
     "PACKAGE_SCHEMA",
     "REQUEST_TYPES",
@@ -69,6 +79,8 @@ __all__ = [
     "add_working_days",
     "describe_datastore",
     "due_date",
+    "explanation",
+    "explanation_markdown",
     "load_calendar",
     "load_description",
     "parse_description",

@@ -39,18 +39,28 @@ from typing import Any
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent, AuditSink, Pseudonymizer
 from piguard.consent import Action, Channel, ConsentService
+from piguard.datamap import DataMap
 from piguard.deidentify import TokenVault, default_operators
 from piguard.errors import ConfigError, InputError, PiguardError, StorageError
 from piguard.keys import KeyProvider
 from piguard.rights.dataset import Datastore, Description, Reference, TableSpec, VaultSpec
+from piguard.rights.explain import explanation, explanation_markdown
 from piguard.rights.store import Request, RequestStore
 from piguard.sources import redact_url
 from piguard.sources._sql import _engine_url, _read_only, _safe_error, _sqlalchemy
 
-__all__ = ["ACCESS_TYPES", "ERASURE_TYPES", "PACKAGE_SCHEMA", "Executor"]
+__all__ = ["ACCESS_TYPES", "ERASURE_TYPES", "EXECUTABLE_TYPES", "PACKAGE_SCHEMA", "Executor"]
 
 ACCESS_TYPES = ("access", "copy", "portability")
 ERASURE_TYPES = ("deletion", "cancellation")
+#: every request type is executed (explanation: PIPL Art. 48)
+EXECUTABLE_TYPES = (
+    *ACCESS_TYPES,
+    *ERASURE_TYPES,
+    "consent_withdrawal",
+    "correction",
+    "explanation",
+)
 PACKAGE_SCHEMA = "piguard.portability/1"
 _CHUNK = 500
 
@@ -133,22 +143,28 @@ class _Walk:
             return int(value) if value.strip().lstrip("-").isdigit() else None
         return value
 
+    def in_(self, column: Any, values: Sequence[Any]) -> Any:
+        """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter instead
+        of hundreds (the driver parses no long statement and the plan can be cached)."""
+        if self.conn.dialect.name == "postgresql":
+            array = self.sa.bindparam(None, list(values), type_=self.sa.ARRAY(column.type))
+            return column == self.sa.any_(array)
+        return column.in_(values)
+
     def _keys_where(self, table: str, column: str, values: Sequence[Any]) -> list[Any]:
-        """Keys of ``table`` whose ``column`` is in ``values``, by keyset pagination."""
+        """Keys of ``table`` whose ``column`` is in ``values``, streamed a page at a time
+        (server-side cursors on PostgreSQL and MySQL). No ORDER BY/LIMIT: the index on
+        ``column`` answers directly, and a planner cannot pick a scan of the whole table in
+        key order instead."""
         sa = self.sa
         key, col = self._col(table, self.ds.tables[table].key), self._col(table, column)
         out: list[Any] = []
+        stream = {"stream_results": True, "yield_per": self.page}  # this statement only
         for chunk in _chunks(list(values)):
-            last: Any = None
-            while True:
-                q = sa.select(key).where(col.in_(chunk))
-                if last is not None:
-                    q = q.where(key > last)
-                got = [r[0] for r in self.conn.execute(q.order_by(key).limit(self.page))]
-                out.extend(got)
-                if len(got) < self.page:
-                    break
-                last = got[-1]
+            q = sa.select(key).where(self.in_(col, chunk))
+            result = self.conn.execute(q, execution_options=stream)
+            for part in result.partitions(self.page):
+                out.extend(r[0] for r in part)
         return out
 
     def _values(self, table: str, column: str, keys: Sequence[Any]) -> set[Any]:
@@ -159,7 +175,7 @@ class _Walk:
         key, col = self._col(table, spec.key), self._col(table, column)
         out: set[Any] = set()
         for chunk in _chunks(sorted(keys)):
-            out.update(r[0] for r in self.conn.execute(sa.select(col).where(key.in_(chunk))))
+            out.update(r[0] for r in self.conn.execute(sa.select(col).where(self.in_(key, chunk))))
         out.discard(None)
         return out
 
@@ -205,7 +221,9 @@ class _Walk:
         t = self.tables[table]
         key = self._col(table, self.ds.tables[table].key)
         for chunk in _chunks(keys, self.page):
-            yield self.conn.execute(self.sa.select(t).where(key.in_(chunk)).order_by(key)).all()
+            yield self.conn.execute(
+                self.sa.select(t).where(self.in_(key, chunk)).order_by(key)
+            ).all()
 
     def erase_order(self) -> list[str]:
         """Tables children first (a table after every table that references it)."""
@@ -229,6 +247,36 @@ class _Walk:
         return order
 
 
+def _publish(files: list[tuple[str, Path]], texts: dict[str, str], output: Path) -> Path:
+    """Write staged ``files`` and in-memory ``texts`` to a new folder or a ``.zip``, atomically
+    (a temporary folder renamed, or :func:`atomic_write`): nothing half-written is left."""
+    if output.suffix == ".zip":
+        with (
+            atomic_write(output, mode="wb", encoding=None) as fh,
+            zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+        ):
+            for arc, path in files:
+                zf.write(path, arc)
+            for arc, text in texts.items():
+                zf.writestr(arc, text)
+        return output
+    if output.exists():
+        raise InputError(f"{output} already exists; choose a new folder or a .zip")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        for arc, path in files:
+            (tmp / arc).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, tmp / arc)
+        for arc, text in texts.items():
+            (tmp / arc).write_text(text, encoding="utf-8")
+        os.replace(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return output
+
+
 class Executor:
     """Runs requests against the datastores of a description, persisting each step."""
 
@@ -248,6 +296,7 @@ class Executor:
         consents: ConsentService | None = None,
         consent_identity: str = "user_id",
         consent_channel: Channel = Channel.WEB,
+        datamap: DataMap | None = None,
     ) -> None:
         self.description = description
         self.store = store
@@ -262,6 +311,7 @@ class Executor:
         self.consents = consents
         self.consent_identity = consent_identity
         self.consent_channel = consent_channel
+        self.datamap = datamap
         self._operators = default_operators(plugins=False)
         self._vaults: dict[str, TokenVault] = {}
 
@@ -307,18 +357,14 @@ class Executor:
         ``in_progress`` by an interrupted process) resumes, skipping finished steps.
         """
         req = self.store.get(request_id)
-        executable = ACCESS_TYPES + ERASURE_TYPES + ("consent_withdrawal", "correction")
-        if req.type not in executable:
-            raise InputError(
-                f"requests of type {req.type} are not executed by piguard yet; "
-                f"only {', '.join(executable)} are"
-            )
+        if req.type not in EXECUTABLE_TYPES:
+            raise InputError(f"unknown request type {req.type}")
         if req.state not in ("identity_verified", "failed", "in_progress"):
             raise InputError(
                 f"request {req.id} is {req.state}; run needs identity_verified or failed"
             )
-        if req.type in ACCESS_TYPES and output is None:
-            raise InputError("an access, copy or portability request needs an output (-o)")
+        if req.type in (*ACCESS_TYPES, "explanation") and output is None:
+            raise InputError(f"an {req.type} request needs an output (-o: a new folder or .zip)")
         if output is not None and Path(output).suffix != ".zip" and Path(output).exists():
             raise InputError(f"{output} already exists; choose a new folder or a .zip")
         if req.state != "in_progress":
@@ -335,6 +381,10 @@ class Executor:
                     )
                 else:
                     steps.append((f"erase:{name}", name, partial(self._erase, req, ds)))
+        if req.type == "explanation":
+            for name in sorted(self.description.datastores):
+                ds = self.description.datastores[name]
+                steps.append((f"explain:{name}", name, partial(self._count, req, ds)))
         if req.type == "correction":
             changes = self._changes(req)
             for name in sorted(changes):
@@ -384,6 +434,9 @@ class Executor:
             assert output is not None
             result = str(self._package(req, staging, Path(output)))
             shutil.rmtree(staging, ignore_errors=True)
+        elif req.type == "explanation":
+            assert output is not None
+            result = str(self._explain(req, Path(output)))
         done = self.store.transition(req.id, "completed", result=result)
         self.store.clear_tokens(req.id)
         self._emit(done, "rights.request.completed")
@@ -524,7 +577,9 @@ class Executor:
                     walk._col(table, c["column"])
                     n = 0
                     for chunk in _chunks(keys[table]):
-                        stmt = t.update().where(key.in_(chunk)).values({c["column"]: c["value"]})
+                        stmt = (
+                            t.update().where(walk.in_(key, chunk)).values({c["column"]: c["value"]})
+                        )
                         n += conn.execute(stmt).rowcount or 0
                     rows[f"{table}.{c['column']}"] = n
                 walk.table = None
@@ -640,29 +695,43 @@ class Executor:
             ],
         }
         body = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-        if output.suffix == ".zip":
-            with (
-                atomic_write(output, mode="wb", encoding=None) as fh,
-                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
-            ):
-                for arc, path, _ in files:
-                    zf.write(path, arc)
-                zf.writestr("manifest.json", body)
-            return output
-        if output.exists():
-            raise InputError(f"{output} already exists; choose a new folder or a .zip")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+        return _publish([(arc, path) for arc, path, _ in files], {"manifest.json": body}, output)
+
+    def _count(self, req: Request, ds: Datastore) -> dict[str, Any]:
+        """The number of the person's rows per table (an explanation shows no values)."""
+        sa, engine, url = self._engine(ds)
+        walk: _Walk | None = None
         try:
-            for arc, path, _ in files:
-                (tmp / arc).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, tmp / arc)
-            (tmp / "manifest.json").write_text(body, encoding="utf-8")
-            os.replace(tmp, output)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return output
+            with engine.connect() as conn:
+                _read_only(conn, sa)
+                walk = _Walk(conn, sa, ds, self.page_size)
+                keys = walk.keys(req.identity)
+                conn.rollback()
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(exc, url, walk.table if walk else None) from None
+        finally:
+            engine.dispose()
+        return {"rows": {t: len(k) for t, k in keys.items()}}
+
+    def _explain(self, req: Request, output: Path) -> Path:
+        rows = {
+            s.datastore: s.detail.get("rows", {})
+            for s in self.store.steps(req.id)
+            if s.step.startswith("explain:") and s.datastore
+        }
+        doc = explanation(
+            req,
+            self.description,
+            rows,
+            datamap=self.datamap,
+            today=self.today(),
+            created=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        texts = {
+            "explanation.json": json.dumps(doc, ensure_ascii=False, indent=2) + "\n",
+            "explanation.md": explanation_markdown(doc),
+        }
+        return _publish([], texts, output)
 
     def _check_erasable(self, walk: _Walk) -> None:
         today = self.today()
@@ -724,7 +793,7 @@ class Executor:
         t = walk.tables[spec.name]
         n = 0
         for chunk in _chunks(keys):
-            n += conn.execute(t.delete().where(t.c[spec.key].in_(chunk))).rowcount or 0
+            n += conn.execute(t.delete().where(walk.in_(t.c[spec.key], chunk))).rowcount or 0
         return n
 
     def _mask(self, conn: Any, sa: Any, walk: _Walk, spec: TableSpec, keys: Sequence[Any]) -> int:
@@ -736,32 +805,51 @@ class Executor:
         cols = [walk._col(spec.name, c) for c in ops]
         key = walk._col(spec.name, spec.key)
         memos: dict[str, dict[str, str]] = {col: {} for col in ops}
+        # MySQL drivers send an executemany UPDATE row by row, so there one UPDATE per chunk
+        # sets CASE key WHEN k THEN masked ... END; SQLite runs executemany in process and
+        # psycopg pipelines it, where a CASE of hundreds of branches per row would cost more
+        case = conn.dialect.name == "mysql"
+        stmt = (
+            t.update()
+            .where(key == sa.bindparam("_k"))
+            .values({c: sa.bindparam(f"_v_{c}") for c in ops})
+        )
         n = 0
         for chunk in _chunks(keys):
-            rows = conn.execute(sa.select(key, *cols).where(key.in_(chunk))).all()
+            rows = conn.execute(sa.select(key, *cols).where(walk.in_(key, chunk))).all()
             if not rows:
                 continue
-            # one UPDATE per chunk (SET col = CASE key WHEN k THEN masked ... END), not one
-            # round trip per row: drivers without pipelining (PyMySQL) send executemany
-            # UPDATEs one by one
-            values: dict[str, Any] = {}
+            masked: list[dict[str, Any]] = [{"_k": row[0]} for row in rows]
             for i, (col, (op, entity)) in enumerate(ops.items(), start=1):
-                column = cols[i - 1]
                 memo = memos[col]
                 if len(memo) > 65536:  # a person's values repeat (home, work); stay bounded
                     memo.clear()
-                whens: dict[Any, Any] = {}
-                for row in rows:
+                for row, params in zip(rows, masked, strict=True):
                     value = row[i]
-                    if value is None:
-                        whens[row[0]] = sa.null()
-                        continue
-                    text = str(value)
-                    masked = memo.get(text)
-                    if masked is None:
-                        masked = memo[text] = op.apply(text, entity)
-                    whens[row[0]] = sa.literal(masked, column.type)
-                values[col] = sa.case(whens, value=key, else_=column)
-            conn.execute(t.update().where(key.in_([r[0] for r in rows])).values(values))
+                    out = None
+                    if value is not None:
+                        text = str(value)
+                        out = memo.get(text)
+                        if out is None:
+                            out = memo[text] = op.apply(text, entity)
+                    params[f"_v_{col}"] = out
+            if case:
+                values = {
+                    col: sa.case(
+                        {
+                            p["_k"]: sa.null()
+                            if p[f"_v_{col}"] is None
+                            else sa.literal(p[f"_v_{col}"], column.type)
+                            for p in masked
+                        },
+                        value=key,
+                        else_=column,
+                    )
+                    for col, column in zip(ops, cols, strict=True)
+                }
+                keys_ = [p["_k"] for p in masked]
+                conn.execute(t.update().where(walk.in_(key, keys_)).values(values))
+            else:
+                conn.execute(stmt, masked)
             n += len(rows)
         return n

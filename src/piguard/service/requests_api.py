@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse
 from piguard import rights
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent
+from piguard.datamap import DataMap, parse_datamap
 from piguard.errors import ConfigError, ConflictError, InputError, NotFoundError, PiguardError
 from piguard.keys import FileKeyProvider, KeyProvider, load_provider
 from piguard.service import requests_schemas as rs
@@ -38,7 +39,8 @@ __all__ = ["router"]
 
 log = logging.getLogger("piguard.service")
 
-_EXECUTABLE = rights.ACCESS_TYPES + rights.ERASURE_TYPES + ("consent_withdrawal", "correction")
+_EXECUTABLE = rights.EXECUTABLE_TYPES
+_PACKAGED = (*rights.ACCESS_TYPES, "explanation")
 _ERR: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no such request"},
     409: {"model": ErrorOut, "description": "the request's state does not allow this"},
@@ -98,7 +100,14 @@ def _executor(
         keys=_key_provider(svc),
         actor=actor,
         consents=svc.consent,
+        datamap=_datamap(svc),
     )
+
+
+def _datamap(svc: Services) -> DataMap | None:
+    """The latest data map saved in the service (explanations name its purposes)."""
+    text = svc.datamaps.latest()
+    return None if text is None else parse_datamap(text, source="datamap")
 
 
 def _key_provider(svc: Services) -> KeyProvider:
@@ -122,7 +131,7 @@ def _out(
         overdue=req.overdue(today or dt.date.today()),
         reason=d["reason"],
         complaint_route=d["complaint_route"],
-        package=req.type in rights.ACCESS_TYPES and req.state == "completed",
+        package=req.type in _PACKAGED and req.state == "completed",
         changes=[rs.ChangeOut(**c) for c in d["changes"]],
         steps=[rs.StepOut(**s.to_dict()) for s in steps or []],
     )
@@ -289,7 +298,7 @@ def router(require: Callable[[str], Callable[..., Awaitable[str]]]) -> APIRouter
                 if req.state != "in_progress":
                     req = store.transition(request_id, "in_progress")
                 running.add(request_id)
-            output = _package_path(svc, request_id) if req.type in rights.ACCESS_TYPES else None
+            output = _package_path(svc, request_id) if req.type in _PACKAGED else None
             worker = threading.Thread(
                 target=_run,
                 args=(svc, request_id, actor, desc, output, running, lock),
@@ -302,12 +311,15 @@ def router(require: Callable[[str], Callable[..., Awaitable[str]]]) -> APIRouter
     @api.get("/v1/requests/{request_id}/package")
     def get_package(request_id: str, svc: Svc, _: Actor) -> dict[str, Any]:
         """The manifest of a completed access, copy or portability request's package (files,
-        SHA-256 hashes, row counts, PI categories)."""
+        SHA-256 hashes, row counts, PI categories), or the explanation document of an
+        explanation request (schema ``piguard.explanation/1``: where the person's PI is held,
+        categories, legal holds, purposes, legal bases, recipients, transfers abroad)."""
         with _store(svc) as store:
             req = _get(store, request_id)
-        if req.type not in rights.ACCESS_TYPES or req.state != "completed":
+        if req.type not in _PACKAGED or req.state != "completed":
             raise NotFoundError(f"request {request_id} has no package")
-        path = _package_path(svc, request_id) / "manifest.json"
+        name = "explanation.json" if req.type == "explanation" else "manifest.json"
+        path = _package_path(svc, request_id) / name
         try:
             manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except OSError:
