@@ -301,3 +301,32 @@ def test_cli_reports_sampling_and_stream(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "3,000 rows" in result.output
     assert "hyperloglog estimate, 95 % interval" in " ".join(result.output.split())
+
+
+def test_a_large_json_lines_file_is_sampled(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    path = tmp_path / "visits.jsonl"
+    records = [
+        {"patient": {"sfzh": _rid(rng.randrange(900)), "phone": f"139{i % 700:08d}"}, "n": i}
+        for i in range(4000)
+    ]
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n\n", encoding="utf-8"
+    )
+    (t,) = discover([str(path)], SAMPLED).tables
+    assert t.sampled
+    assert (t.rows, t.facts.rows_method) == (4000, "lines")
+    cols = {c.column: c for c in t.columns}
+    assert cols["patient.sfzh"].entity == "CN_RESIDENT_ID"
+    assert cols["patient.phone"].entity == "CN_MOBILE"
+    assert t.facts.people_column == "patient.sfzh"
+    assert t.facts.people_method == "chao1"
+    # Every tenth record cut short: a drawn line is not JSON, so the file is read whole and
+    # the error names the first bad line (record 7, line 8).
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_text(
+        "\n".join(x[:-1] if i % 10 == 7 else x for i, x in enumerate(lines)) + "\n", "utf-8"
+    )
+    inv = discover([str(path)], SAMPLED)
+    assert not inv.tables
+    assert inv.errors[0]["message"].startswith(f"{path}:8: not valid JSON")

@@ -16,14 +16,20 @@ import itertools
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from piguard.detect.reader import BinaryFileError, detect_encoding, iter_lines, looks_binary
 from piguard.errors import EncodingError, InputError
 from piguard.sources._model import BATCH_ROWS, Batch, RowSample, Table
-from piguard.sources._sample import LINE_SAFE_ENCODINGS, draw_order, line_index, read_lines
+from piguard.sources._sample import (
+    LINE_SAFE_ENCODINGS,
+    LineIndex,
+    draw_order,
+    line_index,
+    read_lines,
+)
 
 __all__ = [
     "STRUCTURED_SUFFIXES",
@@ -111,12 +117,7 @@ class CsvTable(Table):
             return best if counts[best] else ","
 
     def _encoding(self) -> str:
-        with _open(self.path, self.source) as raw:
-            head = raw.read(1 << 16)
-        try:
-            return detect_encoding(head)
-        except EncodingError as exc:
-            raise type(exc)(exc.message, source=self.source) from None
+        return _file_encoding(self.path, self.source)
 
     def batches(self) -> Iterator[Batch]:
         delimiter = self.delimiter = self.delimiter or self._sniff()
@@ -225,12 +226,8 @@ class CsvTable(Table):
                 raise InputError(f"cannot read: {exc.strerror}", source=self.source) from None
 
     def _sample(self, fd: int, encoding: str, k: int, seed: str) -> RowSample | None:
-        head = os.pread(fd, 1 << 16, 0)
-        complete = head.split(b"\n")[:-1]
-        if len(complete) < 3:
-            return None
-        mean = len(head[: head.rfind(b"\n") + 1]) / len(complete)
-        if (self.size_bytes or 0) / mean <= SAMPLE_MIN_ROWS_FACTOR * k:
+        complete = _head_lines(fd, self.size_bytes or 0, k)
+        if complete is None:
             return None
         if any(line.count(b'"') % 2 for line in complete):
             return None  # a quoted cell holds a line break: records are not lines
@@ -241,49 +238,28 @@ class CsvTable(Table):
         self.columns = _unique_names([h.strip() for h in parsed[0]])
         width = len(self.columns)
         index = line_index(fd, self.size_bytes or 0)
-        data = index.lines - 1
-        # Blank lines at the end of the file are not rows; the last row must be whole.
-        while data > 0:
-            (_, last), *_ = read_lines(fd, index, [data])
-            if last.strip():
-                break
-            data -= 1
-        tail = _parse_lines([last], encoding, delimiter) if data > 0 else None
+        found = _last_row(fd, index, first=1)
+        if found is None:
+            return None
+        data, last = found
+        tail = _parse_lines([last], encoding, delimiter)
         if not tail or len(tail[0]) != width:
             return None
-        order = draw_order(data, SAMPLE_MAX_ROWS_FACTOR * k, seed)
         filled = [0] * width
-        batches: list[Batch] = []
-        drawn = blank = 0
-        for first in range(0, len(order), k):
-            wanted = [n + 1 for n in order[first : first + k]]
-            got = dict(read_lines(fd, index, wanted))
-            lines = []
-            for n in wanted:
-                line = got[n]
-                if not line.strip():
-                    blank += 1
-                elif line.count(b'"') % 2:
-                    return None
-                else:
-                    lines.append(line)
+
+        def parse(lines: list[bytes]) -> Batch | None:
+            if any(line.count(b'"') % 2 for line in lines):
+                return None
             rows = _parse_lines(lines, encoding, delimiter)
             if rows is None or any(len(r) != width for r in rows):
                 return None
-            if rows:
-                batches.append(_transpose(self.columns, rows))
-                drawn += len(rows)
-                for i, col in enumerate(zip(*rows, strict=True)):
-                    filled[i] += sum(1 for v in col if v)
-            if all(f >= k for f in filled):
-                break
-        seen = drawn + blank
-        if blank:
-            total = round(data * drawn / seen)
-            method = "estimate"
-        else:
-            total, method = data, "lines"
-        return RowSample(batches=batches, rows_total=total, rows_method=method, drawn=drawn)
+            for i, col in enumerate(zip(*rows, strict=True)):
+                filled[i] += sum(1 for v in col if v)
+            return _transpose(self.columns, rows) if rows else Batch(0)
+
+        return _sample_lines(
+            fd, index, data, k, seed, first=1, parse=parse, enough=lambda: min(filled) >= k
+        )
 
     def _python_batches(self, delimiter: str, encoding: str) -> Iterator[Batch]:
         with _open(self.path, self.source) as raw:
@@ -347,6 +323,72 @@ class CsvTable(Table):
                 source=self.source,
                 line=reader.line_num,
             ) from None
+
+
+def _head_lines(fd: int, size: int, k: int) -> list[bytes] | None:
+    """The whole lines of the first 64 KB, or None when the file is too small to sample
+    (at most :data:`SAMPLE_MIN_ROWS_FACTOR` × ``k`` lines, estimated) or its lines are long."""
+    head = os.pread(fd, 1 << 16, 0)
+    complete = head.split(b"\n")[:-1]
+    if len(complete) < 3:
+        return None
+    mean = len(head[: head.rfind(b"\n") + 1]) / len(complete)
+    if size / mean <= SAMPLE_MIN_ROWS_FACTOR * k:
+        return None
+    return complete
+
+
+def _last_row(fd: int, index: LineIndex, *, first: int) -> tuple[int, bytes] | None:
+    """``(rows, last line)``: blank lines at the end of the file are not rows (None when
+    there are many, or no row at all: then the file is streamed)."""
+    last_line = index.lines - 1
+    for _ in range(1000):
+        if last_line < first:
+            return None
+        ((_, text),) = read_lines(fd, index, [last_line])
+        if text.strip():
+            return last_line - first + 1, text
+        last_line -= 1
+    return None
+
+
+def _sample_lines(
+    fd: int,
+    index: LineIndex,
+    data: int,
+    k: int,
+    seed: str,
+    *,
+    first: int,
+    parse: Callable[[list[bytes]], Batch | None],
+    enough: Callable[[], bool],
+) -> RowSample | None:
+    """Draw rows (lines ``first`` .. ``first + data - 1``) in rounds of ``k`` until
+    ``enough()`` or :data:`SAMPLE_MAX_ROWS_FACTOR` × ``k`` rows; ``parse`` turns a round's
+    non-blank lines into a batch, or None when the file must be streamed instead."""
+    order = draw_order(data, SAMPLE_MAX_ROWS_FACTOR * k, seed)
+    batches: list[Batch] = []
+    drawn = blank = 0
+    for start in range(0, len(order), k):
+        wanted = [n + first for n in order[start : start + k]]
+        got = dict(read_lines(fd, index, wanted))
+        lines = []
+        for n in wanted:
+            if got[n].strip():
+                lines.append(got[n])
+            else:
+                blank += 1
+        batch = parse(lines)
+        if batch is None:
+            return None
+        if batch.rows:
+            batches.append(batch)
+            drawn += batch.rows
+        if enough():
+            break
+    if blank:  # blank lines are not rows: scale the line count by the share drawn
+        return RowSample(batches, round(data * drawn / (drawn + blank)), "estimate", drawn)
+    return RowSample(batches, data, "lines", drawn)
 
 
 def _parse_lines(
@@ -433,6 +475,28 @@ class _JsonBatcher:
     def rest(self) -> Batch | None:
         return self.batch if self.batch.rows else None
 
+    def take(self) -> Batch:
+        """Whatever was added since the last batch."""
+        out, self.batch = self.batch, Batch(0)
+        return out
+
+
+def _json_records(lines: list[bytes], codec: str) -> list[Any] | None:
+    """Each line as a JSON value (the first line may start with a BOM); None if one is not."""
+    try:
+        return [json.loads(line.decode(codec).lstrip("\ufeff")) for line in lines]
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _file_encoding(path: Path, source: str) -> str:
+    with _open(path, source) as raw:
+        head = raw.read(1 << 16)
+    try:
+        return detect_encoding(head)
+    except EncodingError as exc:
+        raise type(exc)(exc.message, source=source) from None
+
 
 class JsonLinesTable(Table):
     """One JSON value a line (objects become rows; nested fields become dotted paths)."""
@@ -443,6 +507,52 @@ class JsonLinesTable(Table):
         super().__init__(source, path.name)
         self.path = path
         self.size_bytes = _size(path)
+
+    def sample(self, k: int, seed: str, *, min_bytes: int = 0) -> RowSample | None:
+        """Draw records uniformly as :meth:`CsvTable.sample` draws rows (one record a line;
+        JSON strings cannot hold a raw line break). None (stream instead) for small files,
+        UTF-16, or a drawn or last line that is not valid JSON."""
+        if k <= 0 or not self.size_bytes or self.size_bytes <= min_bytes:
+            return None
+        encoding = _file_encoding(self.path, self.source)
+        if encoding not in LINE_SAFE_ENCODINGS:
+            return None
+        codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        with _open(self.path, self.source) as raw:
+            fd = raw.fileno()
+            try:
+                if _head_lines(fd, self.size_bytes, k) is None:
+                    return None
+                index = line_index(fd, self.size_bytes)
+                found = _last_row(fd, index, first=0)
+                if found is None or _json_records([found[1]], codec) is None:
+                    return None
+                batcher = _JsonBatcher(self)
+                filled: dict[str, int] = {}
+
+                def parse(lines: list[bytes]) -> Batch | None:
+                    records = _json_records(lines, codec)
+                    if records is None:
+                        return None
+                    for record in records:
+                        batcher.add(record)
+                    batch = batcher.take()
+                    for key, values in batch.columns.items():
+                        filled[key] = filled.get(key, 0) + sum(1 for v in values if v is not None)
+                    return batch
+
+                return _sample_lines(
+                    fd,
+                    index,
+                    found[0],
+                    k,
+                    seed,
+                    first=0,
+                    parse=parse,
+                    enough=lambda: bool(filled) and min(filled.values()) >= k,
+                )
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", source=self.source) from None
 
     def batches(self) -> Iterator[Batch]:
         batcher = _JsonBatcher(self)
