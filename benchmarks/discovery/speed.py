@@ -4,19 +4,26 @@
 The CSV has 20 columns (names, phones, resident IDs, addresses, e-mails, bank cards, plates,
 GPS points, order numbers, amounts, free text ...) and ``--rows`` rows (1,000,000 for the
 reported figure; generated once and cached). Both tools classify every column from a sample
-of 1,000 rows:
+of 1,000 rows/values, each in its own child process (one after the other):
 
-* **piguard**: ``piguard.sources.discover([csv])`` with ``sample_size=1000``: streams the
-  whole file (reservoir sampling, HyperLogLog on identifier columns) and classifies each
-  column's sample. Run in a child process so its peak memory (max RSS) is measured alone.
+* **piguard**: ``piguard.sources.discover([csv])`` with ``sample_size=1000``. By default the
+  file (over 16 MB) is sampled: its line breaks are counted in binary and rows are drawn at
+  random offsets (docs/discovery.md, "Large inputs"); ``--stream`` makes piguard read every
+  row instead (reservoir samples, HyperLogLog). ``discover`` runs twice in the same process:
+  *cold* (the name/address model of piguard.detect is loaded inside the timed call) and
+  *warm* (the model already loaded, as presidio's engine is built before its clock starts).
 * **presidio-structured**: ``pandas.read_csv`` of the whole file (presidio-structured works
   on a DataFrame) and ``PandasAnalysisBuilder(analyzer).generate_analysis(df, n=1000)``.
   Presidio runs offline as in benchmarks/detect/speed.py: presidio-analyzer with a spaCy
   ``blank("zh")`` pipeline (no model download), its pattern recognizers and
-  ``PhoneRecognizer`` with ``CN`` added, all for language "zh".
+  ``PhoneRecognizer`` with ``CN`` added, all for language "zh". Its engine set-up, its
+  imports and its work are timed apart.
 
-Wall-clock and CPU seconds (``time.process_time``: all threads of the process) are reported;
-on a shared machine the CPU figures are the steadier ones.
+Three ratios are printed: *set-up included* (piguard cold against presidio's engine set-up
+plus work), *engines ready* (piguard warm against presidio's work) and *whole process*
+(interpreter start, imports, set-up and work of one classification each). Wall-clock and CPU
+seconds (``time.process_time``: all threads of the process) are reported; on a shared machine
+the CPU figures are the steadier ones. The load average is read before and after.
 
     .venv/bin/python benchmarks/discovery/speed.py --rows 1000000 --csv /tmp/wide-1m.csv
 """
