@@ -180,12 +180,6 @@ class TableFacts:
     people: int | None = None
     people_method: str | None = None
     people_column: str | None = None
-    rows_method: str = "counted"
-    people_exact: bool = False
-    people_low: int | None = None
-    people_high: int | None = None
-    pi_threshold_undecided: bool = False
-    sensitive_threshold_undecided: bool = False
     children_under_14: int = 0
     children_estimated: int | None = None
     youngest_age: int | None = None
@@ -194,6 +188,13 @@ class TableFacts:
     over_pi_threshold: bool = False
     over_sensitive_threshold: bool = False
     notes: tuple[str, ...] = ()
+    # Added with sampling (after the original fields, so positional use stays valid):
+    rows_method: str = "counted"
+    people_exact: bool = False
+    people_low: int | None = None
+    people_high: int | None = None
+    pi_threshold_undecided: bool = False
+    sensitive_threshold_undecided: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
