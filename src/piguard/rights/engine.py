@@ -27,7 +27,10 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import uuid
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +44,7 @@ from piguard.audit import AuditEvent, AuditSink, Pseudonymizer
 from piguard.consent import Action, Channel, ConsentService
 from piguard.datamap import DataMap
 from piguard.deidentify import TokenVault, default_operators
-from piguard.errors import ConfigError, InputError, PiguardError, StorageError
+from piguard.errors import ConfigError, ConflictError, InputError, PiguardError, StorageError
 from piguard.keys import KeyProvider
 from piguard.rights.dataset import Datastore, Description, Reference, TableSpec, VaultSpec
 from piguard.rights.explain import explanation, explanation_markdown
@@ -247,6 +250,33 @@ class _Walk:
         return order
 
 
+class _Heartbeat:
+    """Renews a request's lease every third of its length from a thread with its own
+    connection to the request store, so a long step does not lose it."""
+
+    def __init__(self, path: str, request_id: str, owner: str, seconds: float) -> None:
+        self._stop = threading.Event()
+        self._args = (path, request_id, owner, seconds)
+        self._thread = threading.Thread(target=self._beat, name="piguard-lease", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        path, request_id, owner, seconds = self._args
+        store = RequestStore(path)
+        try:
+            while not self._stop.wait(seconds / 3):
+                if not store.renew_lease(request_id, owner, seconds=seconds):
+                    return  # lost: the runner notices before its next step
+        except PiguardError:
+            return
+        finally:
+            store.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _publish(files: list[tuple[str, Path]], texts: dict[str, str], output: Path) -> Path:
     """Write staged ``files`` and in-memory ``texts`` to a new folder or a ``.zip``, atomically
     (a temporary folder renamed, or :func:`atomic_write`): nothing half-written is left."""
@@ -297,6 +327,7 @@ class Executor:
         consent_identity: str = "user_id",
         consent_channel: Channel = Channel.WEB,
         datamap: DataMap | None = None,
+        lease_seconds: float = 120.0,
     ) -> None:
         self.description = description
         self.store = store
@@ -312,6 +343,9 @@ class Executor:
         self.consent_identity = consent_identity
         self.consent_channel = consent_channel
         self.datamap = datamap
+        self.lease_seconds = lease_seconds
+        #: who holds a request's lease while this executor runs it (no PI: host and process)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._operators = default_operators(plugins=False)
         self._vaults: dict[str, TokenVault] = {}
 
@@ -354,9 +388,24 @@ class Executor:
         """Run (or resume) a request; returns it completed or failed.
 
         A request that is ``identity_verified`` starts; one that is ``failed`` (or was left
-        ``in_progress`` by an interrupted process) resumes, skipping finished steps.
+        ``in_progress`` by an interrupted process) resumes, skipping finished steps. One
+        runner at a time: the request's lease is taken first (:class:`ConflictError` if another
+        process holds it) and renewed while the run lasts.
         """
-        req = self.store.get(request_id)
+        self.store.get(request_id)  # an unknown id is an InputError, not a lease
+        self.store.acquire_lease(request_id, self.owner, seconds=self.lease_seconds)
+        beat = None
+        if self.store.path != ":memory:":
+            beat = _Heartbeat(self.store.path, request_id, self.owner, self.lease_seconds)
+        try:
+            return self._run(request_id, output)
+        finally:
+            if beat is not None:
+                beat.stop()
+            self.store.release_lease(request_id, self.owner)
+
+    def _run(self, request_id: str, output: str | os.PathLike[str] | None) -> Request:
+        req = self.store.get(request_id)  # read again under the lease
         if req.type not in EXECUTABLE_TYPES:
             raise InputError(f"unknown request type {req.type}")
         if req.state not in ("identity_verified", "failed", "in_progress"):
@@ -413,6 +462,11 @@ class Executor:
         for step, where, action in steps:
             if self.store.step_state(req.id, step) == "done":
                 continue
+            if not self.store.renew_lease(req.id, self.owner, seconds=self.lease_seconds):
+                raise ConflictError(
+                    f"request {req.id}: this runner's lease expired and was taken over; "
+                    f"stopped before step {step}"
+                )
             self.store.start_step(req.id, step, datastore=where)
             try:
                 detail = action()

@@ -21,12 +21,13 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from piguard.errors import InputError, StorageError
+from piguard.errors import ConflictError, InputError, StorageError
 from piguard.rights.dataset import IDENTITY_KINDS
 from piguard.rights.deadlines import HolidayCalendar, due_date
 
@@ -94,6 +95,12 @@ CREATE TABLE IF NOT EXISTS erased_tokens (
     request_id TEXT NOT NULL REFERENCES requests(id),
     token TEXT NOT NULL,
     PRIMARY KEY (request_id, token)
+);
+-- who is running a request, until when (one runner at a time; a stale lease is taken over)
+CREATE TABLE IF NOT EXISTS leases (
+    request_id TEXT PRIMARY KEY REFERENCES requests(id),
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL
 );
 -- where the person's rows held tokens: checked before revoking (a token still in use stays)
 CREATE TABLE IF NOT EXISTS token_columns (
@@ -331,6 +338,60 @@ class RequestStore:
                 "WHERE request_id = ? AND step = ?",
                 (state, json.dumps(detail or {}), table, error, _now(), request_id, step),
             )
+
+    # ----------------------------------------------------------------- leases
+    def acquire_lease(
+        self, request_id: str, owner: str, *, seconds: float, now: float | None = None
+    ) -> None:
+        """Take the lease of a request for ``seconds`` (one statement, so two runners cannot
+        both win); :class:`ConflictError` if another owner holds an unexpired one. A lease
+        left by a killed process is taken over once it has expired."""
+        now = time.time() if now is None else now
+        try:
+            taken = self._db.execute(
+                "INSERT INTO leases (request_id, owner, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (request_id) DO UPDATE SET owner = excluded.owner, "
+                "expires = excluded.expires "
+                "WHERE leases.owner = excluded.owner OR leases.expires < ?",
+                (request_id, owner, now + seconds, now),
+            ).rowcount
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: cannot take the lease ({exc})") from None
+        if taken:
+            return
+        holder = self.lease(request_id)
+        who, until = holder if holder else ("another runner", now)
+        when = dt.datetime.fromtimestamp(until, dt.UTC).strftime("%H:%M:%SZ")
+        raise ConflictError(
+            f"request {request_id} is being run by {who} (lease until {when}); wait for it "
+            "to finish, or until the lease expires if that process was stopped"
+        )
+
+    def renew_lease(
+        self, request_id: str, owner: str, *, seconds: float, now: float | None = None
+    ) -> bool:
+        """Extend ``owner``'s lease; False if it was lost (expired and taken over)."""
+        now = time.time() if now is None else now
+        with self._db:
+            n = self._db.execute(
+                "UPDATE leases SET expires = ? WHERE request_id = ? AND owner = ?",
+                (now + seconds, request_id, owner),
+            ).rowcount
+        return bool(n)
+
+    def release_lease(self, request_id: str, owner: str) -> None:
+        """Give the lease up (only ``owner``'s)."""
+        with self._db:
+            self._db.execute(
+                "DELETE FROM leases WHERE request_id = ? AND owner = ?", (request_id, owner)
+            )
+
+    def lease(self, request_id: str) -> tuple[str, float] | None:
+        """(owner, expiry as a Unix time) of the request's lease, if any."""
+        row = self._db.execute(
+            "SELECT owner, expires FROM leases WHERE request_id = ?", (request_id,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), float(row[1]))
 
     # ----------------------------------------------------------------- erased tokens
     def add_tokens(

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -290,6 +291,10 @@ def router(require: Callable[[str], Callable[..., Awaitable[str]]]) -> APIRouter
             with lock:
                 if request_id in running:
                     raise ConflictError(f"request {request_id} is already running")
+                holder = store.lease(request_id)
+                if holder is not None and holder[1] > time.time():
+                    # another process (piguard requests run) is executing it
+                    raise ConflictError(f"request {request_id} is being run by another process")
                 if req.state not in ("identity_verified", "failed", "in_progress"):
                     raise ConflictError(
                         f"request {request_id} is {req.state}; run needs identity_verified "
@@ -353,6 +358,8 @@ def _run(
         with _store(svc) as store:
             try:
                 _executor(svc, store, actor, desc).run(request_id, output=output)
+            except ConflictError:  # another process took the lease first: its run goes on
+                log.error(json.dumps({"event": "request_run_leased", "request": request_id}))
             except Exception as exc:
                 reason = str(exc) if isinstance(exc, PiguardError) else type(exc).__name__
                 log.error(
