@@ -23,8 +23,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
+from pydantic_core import to_json
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -364,14 +366,13 @@ def _require(scope: str) -> Callable[..., Awaitable[str]]:
     return dependency
 
 
-async def _decision_key(
-    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
+def _decision_key(request: Request, keys: ApiKeys) -> str:
     """The key of a decision. A key verified before passes here on its cached row; the
     decision then checks it again against the epoch its own statement read (so a revoked key
     is refused). A key not verified before, or one that would be refused, is read now."""
-    key = _bearer_key(creds)
-    keys: ApiKeys = request.app.state.services.keys
+    scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        raise ApiError(401, "unauthorized", "missing API key (Authorization: Bearer <key>)")
     parsed = keys.parse(key)
     cached = keys.cached(parsed[0]) if parsed is not None else None
     if (
@@ -457,6 +458,11 @@ def _findings(findings: list[dm.Finding]) -> list[s.FindingOut]:
 
 
 # --------------------------------------------------------------------------- app
+
+_DECISION_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": s.DecisionIn.model_json_schema()}},
+}
 
 _ERR = {
     401: {"model": s.ErrorOut, "description": "missing or invalid API key"},
@@ -630,12 +636,21 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         return s.PublicKeyOut(vkey=svc.signer.verifier().vkey)
 
     # ---------------------------------------------------------------- decisions
-    @app.post("/v1/decisions", response_model=s.DecisionOut, tags=["decisions"])
-    async def decide(
-        request: Request, body: s.DecisionIn, key: Annotated[str, Depends(_decision_key)]
-    ) -> s.DecisionOut:
+    @app.post(
+        "/v1/decisions",
+        response_model=s.DecisionOut,
+        tags=["decisions"],
+        # the body is validated in the route (DecisionIn, parsed straight from the bytes)
+        openapi_extra={"requestBody": _DECISION_BODY, "security": [{"HTTPBearer": []}]},
+    )
+    async def decide(request: Request) -> s.DecisionOut:
         """May we process these PI categories of this person for this purpose now?"""
         svc: Services = request.app.state.services
+        key = _decision_key(request, svc.keys)  # before the body: 401 comes first
+        try:
+            body = s.DecisionIn.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_url=False)) from None
         consent = svc.consent
         cats = consent.check_categories(body.categories)
         subject = consent.pseudonymize(body.subject)
@@ -657,7 +672,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             scope=scope,
         )[0]
         # the core's dict already has the response model's shape: skip re-validation
-        return JSONResponse(d.to_dict())  # type: ignore[return-value]
+        return Response(to_json(d.to_dict()), media_type="application/json")  # type: ignore[return-value]
 
     @app.post("/v1/decisions/batch", response_model=s.BatchDecisionOut, tags=["decisions"])
     def decide_batch(

@@ -18,13 +18,14 @@ import asyncio
 import contextlib
 import functools
 import json
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, func, select, union_all
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from piguard import datamap as dm
@@ -39,6 +40,7 @@ __all__ = ["DecisionBatcher", "EventKey", "KeyRow", "StateReader"]
 EventKey = tuple[str, str, str]
 
 _ACTIONS = {a.value: a for a in Action}
+_NAMED = re.compile(r"%\((\w+)\)s")
 _CHANNELS = {c.value: c for c in Channel}
 
 
@@ -78,7 +80,7 @@ class StateReader:
     reopened by the next call."""
 
     #: at most this many subject × notice × purpose lookups in one statement
-    MAX_BATCH = 32
+    MAX_BATCH = 16
     #: converted consent events kept by id (rows never change once written)
     EVENT_CACHE = 20_000
 
@@ -124,31 +126,39 @@ class StateReader:
     # ------------------------------------------------------------------ statements
     def _compile(self, q: Any) -> _Compiled:
         c = q.compile(dialect=self.engine.dialect)
-        return _Compiled(str(c), tuple(c.positiontup) if c.positiontup else None)
+        sql = str(c)
+        if c.positiontup:
+            return _Compiled(sql, tuple(c.positiontup))
+        # named pyformat (psycopg): positional %s, so that the statement text stays short
+        # enough for the driver to cache its parse and prepare it
+        names = tuple(_NAMED.findall(sql))
+        return _Compiled(_NAMED.sub("%s", sql), names)
 
     def _batch(self, k: int) -> _Compiled:
         found = self._batch_sql.get(k)
         if found is None:
-            st, e = self.t.state, self.t.consent_events
-            m = e.alias("m")
-            branches = []
-            for i in range(k):
-                latest = (
-                    select(func.max(m.c.seq))
-                    .where(
-                        m.c.subject == bindparam(f"s{i}"),
-                        m.c.notice == bindparam(f"n{i}"),
-                        m.c.purpose == bindparam(f"p{i}"),
-                    )
-                    .correlate(None)
-                    .scalar_subquery()
+            st = self.t.state.alias("s")
+            e = self.t.consent_events.alias("e")
+            m = self.t.consent_events.alias("m")
+            latest = [
+                select(func.max(m.c.seq))
+                .where(
+                    m.c.subject == bindparam(f"s{i}"),
+                    m.c.notice == bindparam(f"n{i}"),
+                    m.c.purpose == bindparam(f"p{i}"),
                 )
-                branches.append(
-                    select(st.c.epoch, *self._light)
-                    .select_from(st.outerjoin(e, e.c.seq == latest))
-                    .where(st.c.id == bindparam("one"))
-                )
-            found = self._compile(branches[0] if k == 1 else union_all(*branches))
+                .correlate(None)
+                .scalar_subquery()
+                for i in range(k)
+            ]
+            # one row per key with an event (each seq found through the subject index), and
+            # the epoch on every row; no key with an event: one row with the epoch and NULLs
+            q = (
+                select(st.c.epoch, *(e.c[c.name] for c in self._light))
+                .select_from(st.outerjoin(e, e.c.seq.in_(latest)))
+                .where(st.c.id == bindparam("one"))
+            )
+            found = self._compile(q)
             self._batch_sql[k] = found
         return found
 
