@@ -23,6 +23,7 @@ piguard.errors.ConfigError: shop.yaml:5: erasure must be 'delete', {mask: ...} o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -54,11 +55,13 @@ IDENTITY_KINDS = ("user_id", "phone", "resident_id", "email")
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """``table.column`` points at ``parent.parent_column`` (the parent owns the child row)."""
+    """``table.column`` points at ``parent.parent_column`` (the parent owns the child row);
+    ``datastore`` names the parent's datastore when it is another one (``ride.users.id``)."""
 
     column: str
     parent: str
     parent_column: str
+    datastore: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,10 +267,17 @@ def _parse_table(doc: _Doc, name: str, node: yaml.Node, registry: OperatorRegist
     if "references" in raw:
         for col, _, target in doc.mapping(raw["references"][1], "references"):
             text = doc.text(target, f"reference of {col}")
-            if text.count(".") != 1:
-                raise doc.fail(target, f"reference of {col} must be 'table.column', not {text!r}")
-            parent, pcol = text.split(".")
-            refs.append(Reference(col, parent, pcol))
+            parts = text.split(".")
+            if len(parts) not in (2, 3) or not all(parts):
+                raise doc.fail(
+                    target,
+                    f"reference of {col} must be 'table.column' or 'datastore.table.column', "
+                    f"not {text!r}",
+                )
+            if len(parts) == 3:
+                refs.append(Reference(col, parts[1], parts[2], parts[0]))
+            else:
+                refs.append(Reference(col, parts[0], parts[1]))
     pi: dict[str, str] = {}
     if "pi" in raw:
         for col, _, cat in doc.mapping(raw["pi"][1], "pi"):
@@ -329,15 +339,31 @@ def parse_description(
             fks = bool(yaml.safe_load(yaml.serialize(ds["foreign_keys"])))
         tables: dict[str, TableSpec] = {}
         for tname, _, tnode in doc.mapping(ds["tables"], "tables"):
-            tables[tname] = _parse_table(doc, tname, tnode, registry)
+            spec = _parse_table(doc, tname, tnode, registry)
+            local = tuple(
+                Reference(r.column, r.parent, r.parent_column) if r.datastore == name else r
+                for r in spec.references
+            )
+            tables[tname] = dataclasses.replace(spec, references=local)
         for t in tables.values():
             for ref in t.references:
-                if ref.parent not in tables:
+                if ref.datastore is None and ref.parent not in tables:
                     raise ConfigError(
                         f"{source}:{t.line}: table {t.name} references {ref.parent}, "
                         f"which datastore {name!r} does not describe"
                     )
         stores[name] = Datastore(name, url, tables, fks, dsnode.start_mark.line + 1)
+    for ds_ in stores.values():
+        for t in ds_.tables.values():
+            for ref in t.references:
+                if ref.datastore is None:
+                    continue
+                other = stores.get(ref.datastore)
+                if other is None or ref.parent not in other.tables:
+                    raise ConfigError(
+                        f"{source}:{t.line}: table {t.name} references "
+                        f"{ref.datastore}.{ref.parent}, which the description does not describe"
+                    )
     vaults: dict[str, VaultSpec] = {}
     if "vaults" in raw:
         if not isinstance(raw["vaults"], yaml.SequenceNode):

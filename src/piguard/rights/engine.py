@@ -116,7 +116,9 @@ class _Walk:
         except sa.exc.InvalidRequestError as exc:
             raise _StepFailed(None, f"tables missing from the datastore ({exc})") from None
         self.tables = {n: md.tables[n] for n in names}
-        refs: dict[str, list[Reference]] = {n: list(ds.tables[n].references) for n in names}
+        refs: dict[str, list[Reference]] = {
+            n: [r for r in ds.tables[n].references if r.datastore is None] for n in names
+        }
         if ds.foreign_keys:
             for n, t in self.tables.items():
                 for fk in t.foreign_keys:
@@ -182,8 +184,23 @@ class _Walk:
         out.discard(None)
         return out
 
-    def keys(self, identity: dict[str, str]) -> dict[str, list[Any]]:
-        """Keys of the person's rows per table (sorted)."""
+    def _convert(self, column: Any, value: Any) -> Any:
+        """A value carried from another datastore, in this column's Python type."""
+        if isinstance(value, str):
+            return self._coerce(column, value)
+        try:
+            py = column.type.python_type
+        except NotImplementedError:
+            return value
+        return str(value) if py is str else value
+
+    def keys(
+        self,
+        identity: dict[str, str],
+        carried: dict[str, list[tuple[str, set[Any]]]] | None = None,
+    ) -> dict[str, list[Any]]:
+        """Keys of the person's rows per table (sorted). ``carried`` seeds the walk with the
+        values other datastores' rows of the person hold: table -> [(column, values)]."""
         found: dict[str, set[Any]] = {n: set() for n in self.tables}
         pending: deque[str] = deque()
         for name, spec in self.ds.tables.items():
@@ -196,6 +213,16 @@ class _Walk:
                     new = set(self._keys_where(name, column, [value])) - found[name]
                     if new:
                         found[name] |= new
+                        pending.append(name)
+        for name, pairs in (carried or {}).items():
+            self.table = name
+            for column, values in pairs:
+                col = self._col(name, column)
+                vals = {self._convert(col, v) for v in values} - {None}
+                new = set(self._keys_where(name, column, sorted(vals))) - found[name]
+                if new:
+                    found[name] |= new
+                    if name not in pending:
                         pending.append(name)
         children: dict[str, list[tuple[str, Reference]]] = {n: [] for n in self.tables}
         for child, refs in self.refs.items():
@@ -416,13 +443,26 @@ class Executor:
             raise InputError(f"an {req.type} request needs an output (-o: a new folder or .zip)")
         if output is not None and Path(output).suffix != ".zip" and Path(output).exists():
             raise InputError(f"{output} already exists; choose a new folder or a .zip")
+        order = self._datastore_order()  # parents first; a cycle is a ConfigError
+        if req.type in ERASURE_TYPES:
+            self._check_cross_erasable()
         if req.state != "in_progress":
             req = self.store.transition(req.id, "in_progress")
         self._emit(req, "rights.request.started")
         staging = self.work_dir / req.id
         steps: list[tuple[str, str | None, Callable[[], dict[str, Any]]]] = []
+        if req.type != "consent_withdrawal":
+            # the person's values that other datastores' tables reference, parents first
+            parents = {r[2].datastore for r in self._cross_refs()}
+            for name in order:
+                if name in parents:
+                    ds = self.description.datastores[name]
+                    steps.append((f"carry:{name}", name, partial(self._carry, req, ds)))
         if req.type in ACCESS_TYPES + ERASURE_TYPES:
-            for name in sorted(self.description.datastores):
+            # erasure children first across datastores: a datastore before the ones it
+            # references (their rows are still there when it is erased)
+            names = self._datastore_order(children_first=True)
+            for name in names if req.type in ERASURE_TYPES else sorted(names):
                 ds = self.description.datastores[name]
                 if req.type in ACCESS_TYPES:
                     steps.append(
@@ -451,6 +491,92 @@ class Executor:
             return self._steps(req, steps, output, staging)
         finally:
             self._close_vaults()
+
+    # ----------------------------------------------------------------- across datastores
+    def _cross_refs(self) -> list[tuple[str, str, Reference]]:
+        """(datastore, table, reference) for every reference to another datastore."""
+        return [
+            (name, table, ref)
+            for name, ds in sorted(self.description.datastores.items())
+            for table, spec in sorted(ds.tables.items())
+            for ref in spec.references
+            if ref.datastore is not None
+        ]
+
+    def _datastore_order(self, *, children_first: bool = False) -> list[str]:
+        """Datastore names with every referenced datastore before those referencing it (or
+        after, ``children_first``); ties by name. A cycle is a :class:`ConfigError`."""
+        names = sorted(self.description.datastores)
+        before: dict[str, set[str]] = {n: set() for n in names}  # n must come after these
+        for child, _, ref in self._cross_refs():
+            assert ref.datastore is not None
+            if children_first:
+                before[ref.datastore].add(child)
+            else:
+                before[child].add(ref.datastore)
+        order: list[str] = []
+        while len(order) < len(names):
+            ready = [n for n in names if n not in order and before[n] <= set(order)]
+            if not ready:
+                left = ", ".join(n for n in names if n not in order)
+                raise ConfigError(f"references between datastores form a cycle ({left})")
+            order.append(ready[0])
+        return order
+
+    def _carried(self, req: Request, ds: Datastore) -> dict[str, list[tuple[str, set[Any]]]]:
+        """For the tables of ``ds`` that reference other datastores: the values the person's
+        rows there hold (remembered by the carry steps)."""
+        out: dict[str, list[tuple[str, set[Any]]]] = {}
+        for name, table, ref in self._cross_refs():
+            if name == ds.name:
+                assert ref.datastore is not None
+                values = self.store.carried(req.id, ref.datastore, ref.parent, ref.parent_column)
+                out.setdefault(table, []).append((ref.column, values))
+        return out
+
+    def _carry(self, req: Request, ds: Datastore) -> dict[str, Any]:
+        """Walk ``ds`` (read-only) and remember the values of the columns other datastores
+        reference, in the person's rows, so that their walks can start from them."""
+        wanted = {
+            (ref.parent, ref.parent_column) for _, _, ref in self._cross_refs()
+            if ref.datastore == ds.name
+        }  # fmt: skip
+        sa, engine, url = self._engine(ds)
+        walk: _Walk | None = None
+        counts: dict[str, int] = {}
+        try:
+            with engine.connect() as conn:
+                _read_only(conn, sa)
+                walk = _Walk(conn, sa, ds, self.page_size)
+                keys = walk.keys(req.identity, self._carried(req, ds))
+                for table, column in sorted(wanted):
+                    walk.table = table
+                    values = {_jsonable(v) for v in walk._values(table, column, keys[table])}
+                    self.store.add_carried(req.id, ds.name, table, column, values)
+                    counts[f"{table}.{column}"] = len(values)
+                conn.rollback()
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._fail(exc, url, walk.table if walk else None) from None
+        finally:
+            engine.dispose()
+        return {"carried": counts}
+
+    def _check_cross_erasable(self) -> None:
+        """Refuse, before anything is touched, to delete rows that a kept (masked or held)
+        table of another datastore references: no database enforces such a reference."""
+        today = self.today()
+        for name, table, ref in self._cross_refs():
+            assert ref.datastore is not None
+            child = self.description.datastores[name].tables[table].erasure
+            if child.action == "delete" or (child.action == "hold" and not child.held(today)):
+                continue
+            parent = self.description.datastores[ref.datastore].tables[ref.parent]
+            if parent.erasure.action == "delete":
+                kept = "legal hold" if child.action == "hold" else "masked"
+                raise ConfigError(
+                    f"{ref.datastore}.{ref.parent} would be deleted but {name}.{table} "
+                    f"({kept}) references it; give {ref.parent} a mask erasure instead"
+                )
 
     def _steps(
         self,
@@ -623,7 +749,7 @@ class Executor:
         try:
             with engine.begin() as conn:
                 walk = _Walk(conn, sa, ds, self.page_size)
-                keys = walk.keys(req.identity)
+                keys = walk.keys(req.identity, self._carried(req, ds))
                 for c in changes:
                     walk.table = table = c["table"]
                     t = walk.tables[table]
@@ -683,7 +809,7 @@ class Executor:
             with engine.connect() as conn:
                 _read_only(conn, sa)  # collecting never writes
                 walk = _Walk(conn, sa, ds, self.page_size)
-                keys = walk.keys(req.identity)
+                keys = walk.keys(req.identity, self._carried(req, ds))
                 folder.mkdir(parents=True, exist_ok=True)
                 for table, tkeys in keys.items():
                     walk.table = table
@@ -759,7 +885,7 @@ class Executor:
             with engine.connect() as conn:
                 _read_only(conn, sa)
                 walk = _Walk(conn, sa, ds, self.page_size)
-                keys = walk.keys(req.identity)
+                keys = walk.keys(req.identity, self._carried(req, ds))
                 conn.rollback()
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail(exc, url, walk.table if walk else None) from None
@@ -817,7 +943,7 @@ class Executor:
             with engine.begin() as conn:  # one transaction per datastore
                 walk = _Walk(conn, sa, ds, self.page_size)
                 self._check_erasable(walk)
-                keys = walk.keys(req.identity)
+                keys = walk.keys(req.identity, self._carried(req, ds))
                 for table in walk.erase_order():
                     walk.table = table
                     spec, tkeys = ds.tables[table], keys[table]

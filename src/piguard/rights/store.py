@@ -96,6 +96,15 @@ CREATE TABLE IF NOT EXISTS erased_tokens (
     token TEXT NOT NULL,
     PRIMARY KEY (request_id, token)
 );
+-- values of the person's rows carried from one datastore to another (cross-datastore references)
+CREATE TABLE IF NOT EXISTS carried (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    datastore TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    col TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (request_id, datastore, tbl, col, value)
+);
 -- who is running a request, until when (one runner at a time; a stale lease is taken over)
 CREATE TABLE IF NOT EXISTS leases (
     request_id TEXT PRIMARY KEY REFERENCES requests(id),
@@ -429,10 +438,34 @@ class RequestStore:
         return out
 
     def clear_tokens(self, request_id: str) -> None:
-        """Forget the tokens of a finished request."""
+        """Forget the tokens and carried values of a finished request."""
         with self._db:
-            self._db.execute("DELETE FROM erased_tokens WHERE request_id = ?", (request_id,))
-            self._db.execute("DELETE FROM token_columns WHERE request_id = ?", (request_id,))
+            for table in ("erased_tokens", "token_columns", "carried"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE request_id = ?",  # noqa: S608 (fixed names)
+                    (request_id,),
+                )
+
+    # ----------------------------------------------------------------- carried values
+    def add_carried(
+        self, request_id: str, datastore: str, table: str, column: str, values: set[Any]
+    ) -> None:
+        """Remember the values of ``datastore.table.column`` in the person's rows, for the
+        tables of other datastores that reference it (JSON, so 42 stays an integer)."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO carried VALUES (?, ?, ?, ?, ?)",
+                [(request_id, datastore, table, column, json.dumps(v)) for v in values],
+            )
+
+    def carried(self, request_id: str, datastore: str, table: str, column: str) -> set[Any]:
+        """Values remembered by :meth:`add_carried`."""
+        rows = self._db.execute(
+            "SELECT value FROM carried WHERE request_id = ? AND datastore = ? AND tbl = ? "
+            "AND col = ?",
+            (request_id, datastore, table, column),
+        ).fetchall()
+        return {json.loads(r[0]) for r in rows}
 
 
 def _request(row: tuple[Any, ...]) -> Request:
