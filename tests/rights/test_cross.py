@@ -175,3 +175,15 @@ def test_description_errors() -> None:
     own = base.replace("b.u.id", "a.t.id")
     d = parse_description(own, source="d.yaml")
     assert d.datastores["a"].tables["t"].references[0].datastore is None
+
+
+def test_example_with_two_datastores_parses() -> None:
+    from piguard.rights import load_description
+
+    root = Path(__file__).parents[2] / "examples" / "datastores"
+    d = load_description(root / "ride-and-chat.yaml")
+    (ref,) = d.datastores["chat"].tables["chats"].references
+    assert (ref.datastore, ref.parent, ref.parent_column) == ("ride", "users", "id")
+    ex = Executor(d, RequestStore(":memory:"), work_dir=".")
+    assert ex._datastore_order() == ["ride", "chat"]
+    assert ex._datastore_order(children_first=True) == ["chat", "ride"]
