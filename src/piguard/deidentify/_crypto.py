@@ -23,6 +23,7 @@ import functools
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 from typing import Literal
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
@@ -37,6 +38,7 @@ __all__ = [
     "HashAlgorithm",
     "SealAlgorithm",
     "derive_key",
+    "hmac_batch",
     "hmac_digest",
     "hmac_hex",
     "open_sealed",
@@ -91,6 +93,42 @@ def hmac_digest(key: bytes, value: str | bytes, algorithm: str) -> bytes:
     """HMAC of ``value`` (UTF-8) under ``key`` with SHA-256 or SM3 (one-shot OpenSSL call)."""
     data = value.encode("utf-8") if isinstance(value, str) else value
     return hmac.digest(key, data, _digestmod(algorithm))
+
+
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def hmac_batch(key: bytes, messages: Iterable[bytes], algorithm: str) -> list[bytes]:
+    """HMAC (RFC 2104) of many messages under one key, same result as :func:`hmac_digest`.
+
+    The hash states after the key's inner and outer blocks (``K XOR ipad``, ``K XOR opad``)
+    are computed once; each message then costs two copies of those OpenSSL hash states, the
+    message and the inner digest, instead of a full HMAC set-up (about twice as fast for
+    short values such as identifiers).
+
+    >>> key = b"\\x0b" * 20  # RFC 4231 test case 1
+    >>> hmac_batch(key, [b"Hi There"], "hmac-sha256")[0].hex()[:16]
+    'b0344c61d8db3853'
+    """
+    name = _digestmod(algorithm)
+    inner = hashlib.new(name)
+    block = inner.block_size
+    if len(key) > block:
+        key = hashlib.new(name, key).digest()
+    key = key.ljust(block, b"\0")
+    inner.update(key.translate(_IPAD))
+    outer = hashlib.new(name, key.translate(_OPAD))
+    new_inner, new_outer = inner.copy, outer.copy
+    out: list[bytes] = []
+    append = out.append
+    for message in messages:
+        h = new_inner()
+        h.update(message)
+        o = new_outer()
+        o.update(h.digest())
+        append(o.digest())
+    return out
 
 
 def hmac_hex(key: bytes, value: str | bytes, algorithm: str) -> str:

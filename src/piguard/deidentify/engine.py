@@ -42,6 +42,7 @@ from typing import IO, Any
 from piguard import taxonomy
 from piguard._util import atomic_write
 from piguard._version import __version__
+from piguard.deidentify import _arrow
 from piguard.deidentify.operators import Operator, OperatorRegistry, Suppress, default_operators
 from piguard.deidentify.policy import Policy, Rule, check_keys, default_policy
 from piguard.detect import Finding, Scanner
@@ -441,6 +442,62 @@ class Deidentifier:
             counts[(plan.name, plan.kind, plan.rule.operator)] += len(idx)
         return out
 
+    def transform_arrow_columns(
+        self,
+        plans: Sequence[ColumnPlan],
+        arrays: Sequence[Any],
+        *,
+        table: str | None,
+        counts: Counter[tuple[str, str, str]],
+        spans: dict[str, list[list[Any]]] | None = None,
+        first_row: int = 0,
+    ) -> list[Any]:
+        """:meth:`transform_columns` on ``pyarrow`` string arrays without nulls (``arrays[j]``
+        holds column j). Operators with an Arrow path (masks, keyed hashes, tags) run as Arrow
+        kernels on the non-empty cells; the others, free text and date shifts get Python
+        lists. Returns the new arrays (the same object where nothing changed)."""
+        import pyarrow.compute as pc
+
+        by_name = {p.name: j for j, p in enumerate(plans)}
+        out = list(arrays)
+        lists: dict[int, list[str]] = {}
+
+        def py(j: int) -> list[str]:
+            if j not in lists:
+                lists[j] = arrays[j].to_pylist()
+            return lists[j]
+
+        for j, plan in enumerate(plans):
+            if plan.kind == "keep" or (plan.kind != "text" and plan.rule is None):
+                continue
+            arr = arrays[j]
+            subject = None
+            if plan.rule is not None and plan.kind != "text":
+                subject = getattr(plan.rule.config, "subject", None)
+                if subject is None:
+                    n_empty, full = _arrow.empty_cells(arr)
+                    if n_empty == len(arr):
+                        continue
+                    op = self.operator(plan.rule)
+                    new = op.apply_arrow(arr if not n_empty else arr.filter(full), plan.kind)
+                    if new is not None:
+                        out[j] = pc.replace_with_mask(arr, full, new) if n_empty else new
+                        counts[(plan.name, plan.kind, plan.rule.operator)] += len(arr) - n_empty
+                        continue
+            import pyarrow as pa
+
+            sub_plans = [plan]
+            cols = [py(j)]
+            if subject is not None and subject in by_name:
+                sub_plans.append(ColumnPlan(subject, "keep", "policy"))
+                cols.append(py(by_name[subject]))
+            new_list = self.transform_columns(
+                sub_plans, cols, table=table, counts=counts, spans=spans, first_row=first_row
+            )[0]
+            if new_list is not cols[0]:
+                out[j] = pa.array(new_list, type=pa.string())
+        return out
+
     def _text_cells(
         self,
         values: Sequence[str],
@@ -491,53 +548,160 @@ class Deidentifier:
         spans: dict[str, list[list[Any]]] = {}
         with Path(source).open("rb") as fh, _atomic_pair(output) as (out, meta):
             text = _open_text(fh, src, encoding)
-            reader = csv.reader(text)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise InputError("the CSV file is empty", source=src) from None
-            except csv.Error as exc:
-                raise InputError(f"not valid CSV: {exc}", source=src, line=1) from None
-            except UnicodeDecodeError:
-                raise _decode_error(text, src, 1) from None
-            width = len(header)
-            rows_iter = _checked_rows(reader, width, src, text)
-            sample: list[list[str]] = []
-            for row in rows_iter:
-                sample.append(row)
-                if len(sample) >= self.policy.sample_rows:
-                    break
-            plans = self.plan_columns(header, sample, table)
-            summary.columns = plans
-            keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([header[j] for j in keep])
-            done = 0
-
-            def write(batch: list[list[str]]) -> None:
-                nonlocal done
-                cols = [list(c) for c in zip(*batch, strict=True)] if batch else []
-                if not cols:
-                    return
-                new = self.transform_columns(
-                    plans, cols, table=table, counts=summary.counts, spans=spans, first_row=done
-                )
-                writer.writerows(zip(*(new[j] for j in keep), strict=True))
-                done += len(batch)
-                if progress is not None:
-                    progress(len(batch))
-
-            batch = sample
-            for row in rows_iter:
-                batch.append(row)
-                if len(batch) >= _BATCH:
-                    write(batch)
-                    batch = []
-            write(batch)
-            summary.rows = done
+            done = False
+            if text.encoding in ("utf-8", "utf-8-sig") and _arrow.available():
+                done = self._csv_arrow(Path(source), out, summary, spans, table, progress)
+                if not done:  # start again with the csv module, which names the bad line
+                    out.seek(0)
+                    out.truncate()
+                    summary = Summary(source=src, kind="table")
+                    spans.clear()
+            if not done:
+                self._csv_python(text, out, summary, spans, table, progress)
             meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
         self._emit(summary)
         return summary
+
+    def _csv_python(
+        self,
+        text: io.TextIOWrapper,
+        out: IO[str],
+        summary: Summary,
+        spans: dict[str, list[list[Any]]],
+        table: str,
+        progress: Any,
+    ) -> None:
+        """CSV with the standard library: rows in batches of ``_BATCH``."""
+        src = summary.source
+        reader = csv.reader(text)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError("the CSV file is empty", source=src) from None
+        except csv.Error as exc:
+            raise InputError(f"not valid CSV: {exc}", source=src, line=1) from None
+        except UnicodeDecodeError:
+            raise _decode_error(text, src, 1) from None
+        width = len(header)
+        rows_iter = _checked_rows(reader, width, src, text)
+        sample: list[list[str]] = []
+        for row in rows_iter:
+            sample.append(row)
+            if len(sample) >= self.policy.sample_rows:
+                break
+        plans = self.plan_columns(header, sample, table)
+        summary.columns = plans
+        keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([header[j] for j in keep])
+        done = 0
+
+        def write(batch: list[list[str]]) -> None:
+            nonlocal done
+            cols = [list(c) for c in zip(*batch, strict=True)] if batch else []
+            if not cols:
+                return
+            new = self.transform_columns(
+                plans, cols, table=table, counts=summary.counts, spans=spans, first_row=done
+            )
+            writer.writerows(zip(*(new[j] for j in keep), strict=True))
+            done += len(batch)
+            if progress is not None:
+                progress(len(batch))
+
+        batch = sample
+        for row in rows_iter:
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                write(batch)
+                batch = []
+        write(batch)
+        summary.rows = done
+
+    def _csv_arrow(
+        self,
+        path: Path,
+        out: IO[str],
+        summary: Summary,
+        spans: dict[str, list[list[Any]]],
+        table: str,
+        progress: Any,
+    ) -> bool:
+        """CSV (UTF-8) with Arrow's streaming reader and vectorised writing, record batch by
+        record batch (about 4 MB of input each). Same output as :meth:`_csv_python`; returns
+        False, having read nothing that matters, when Arrow rejects the file (a row of the
+        wrong width, bad UTF-8 ...), so that the csv module can name the line."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        try:
+            with path.open("rb") as raw:
+                text = io.TextIOWrapper(raw, "utf-8-sig", errors="strict", newline="")
+                header = next(csv.reader(text))
+        except (StopIteration, csv.Error, UnicodeDecodeError):
+            return False
+        width = len(header)
+        auto = [f"f{j}" for j in range(width)]
+        try:
+            reader = pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(
+                    autogenerate_column_names=True, block_size=1 << 22, use_threads=False
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(auto, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+            batches = iter(reader)
+            first = next(batches, None)
+            if first is None or first.num_columns != width:
+                return False
+            if [first.column(j)[0].as_py() for j in range(width)] != header:
+                return False
+            pending = [first.slice(1)]
+            rows = pending[0].num_rows
+            while rows < self.policy.sample_rows:
+                more = next(batches, None)
+                if more is None:
+                    break
+                pending.append(more)
+                rows += more.num_rows
+            head = pa.Table.from_batches(pending).slice(0, self.policy.sample_rows)
+            sample = [list(r) for r in zip(*(c.to_pylist() for c in head.columns), strict=True)]
+            plans = self.plan_columns(header, sample, table)
+            summary.columns = plans
+            keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
+            csv.writer(out, lineterminator="\n").writerow([header[j] for j in keep])
+            out.flush()
+            sink: Any = out.buffer if os.linesep == "\n" else None  # type: ignore[attr-defined]
+            done = 0
+            for batch in itertools.chain(pending, batches):
+                if not batch.num_rows:
+                    continue
+                new = self.transform_arrow_columns(
+                    plans,
+                    [batch.column(j) for j in range(width)],
+                    table=table,
+                    counts=summary.counts,
+                    spans=spans,
+                    first_row=done,
+                )
+                data = _arrow.csv_lines([new[j] for j in keep])
+                if sink is not None:
+                    sink.write(data)
+                else:
+                    out.write(data.decode("utf-8"))
+                done += batch.num_rows
+                if progress is not None:
+                    progress(batch.num_rows)
+            summary.rows = done
+            return True
+        except pa.ArrowInvalid:
+            return False
 
     def _suppressed(self, plan: ColumnPlan) -> bool:
         return plan.rule is not None and isinstance(self.operator(plan.rule), Suppress)
@@ -652,32 +816,49 @@ class Deidentifier:
         null), kept columns unchanged, suppressed columns are left out. ``spans`` collects
         where reversible pseudonyms sit in free text (rows counted from ``first_row``)."""
         import pyarrow as pa  # the parquet / spark extras
+        import pyarrow.compute as pc
 
         names = list(batch.schema.names)
-        raw = [batch.column(j).to_pylist() for j in range(batch.num_columns)]
-        cols = [["" if v is None else str(v) for v in col] for col in raw]
         if plans is None:
+            cols = [_texts(batch.column(j)) for j in range(batch.num_columns)]
             sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
             plans = self.plan_columns(names, sample, table)
-        new = self.transform_columns(
+        needed = {
+            j
+            for j, p in enumerate(plans)
+            if p.kind == "text" or (p.kind != "keep" and p.rule is not None)
+        }
+        for p in plans:
+            subject = getattr(p.rule.config, "subject", None) if p.rule is not None else None
+            if subject in names:
+                needed.add(names.index(subject))
+        arrays = [
+            _string_array(batch.column(j)) if j in needed else batch.column(j)
+            for j in range(batch.num_columns)
+        ]
+        new = self.transform_arrow_columns(
             plans,
-            cols,
+            arrays,
             table=table,
             counts=counts if counts is not None else Counter(),
             spans=spans,
             first_row=first_row,
         )
-        arrays, out_names = [], []
+        out_arrays, out_names = [], []
         for j, plan in enumerate(plans):
             if self._suppressed(plan):
                 continue
             out_names.append(names[j])
-            if new[j] is cols[j]:
-                arrays.append(batch.column(j))
+            column = batch.column(j)
+            if new[j] is arrays[j]:
+                out_arrays.append(column)
+            elif column.null_count:
+                out_arrays.append(
+                    pc.if_else(pc.is_null(column), pa.scalar(None, pa.string()), new[j])
+                )
             else:
-                values = [None if r is None else v for r, v in zip(raw[j], new[j], strict=True)]
-                arrays.append(pa.array(values, type=pa.string()))
-        return pa.RecordBatch.from_arrays(arrays, names=out_names)
+                out_arrays.append(new[j])
+        return pa.RecordBatch.from_arrays(out_arrays, names=out_names)
 
     def deidentify_parquet(
         self, source: str | Path, output: str | Path, *, table: str | None = None
@@ -703,8 +884,7 @@ class Deidentifier:
             for batch in reader.iter_batches(batch_size=_BATCH):
                 if plans is None:
                     names = list(batch.schema.names)
-                    cols = [[("" if v is None else str(v)) for v in batch.column(j).to_pylist()]
-                            for j in range(batch.num_columns)]  # fmt: skip
+                    cols = [_texts(batch.column(j)) for j in range(batch.num_columns)]
                     sample = [list(r) for r in zip(*cols, strict=True)][: self.policy.sample_rows]
                     plans = self.plan_columns(names, sample, table)
                     summary.columns = plans
@@ -853,6 +1033,22 @@ class Deidentifier:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _texts(column: Any) -> list[str]:
+    """A ``pyarrow`` column as Python strings (nulls as empty strings)."""
+    return ["" if v is None else str(v) for v in column.to_pylist()]
+
+
+def _string_array(column: Any) -> Any:
+    """A ``pyarrow`` column as a string array without nulls (nulls as empty strings); other
+    types are converted value by value as Python prints them (``str``)."""
+    import pyarrow as pa
+
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        arr = column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
+        return arr.fill_null("") if arr.null_count else arr
+    return pa.array(_texts(column), type=pa.string())
+
+
 def _line_offsets(text: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer("\n", text))]
 

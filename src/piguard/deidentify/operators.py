@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import functools
 import math
 import re
 import secrets
@@ -38,7 +39,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from piguard import geo
-from piguard.deidentify._crypto import derive_key, hmac_digest, open_sealed, seal
+from piguard.deidentify import _arrow
+from piguard.deidentify._crypto import derive_key, hmac_batch, hmac_digest, open_sealed, seal
 from piguard.deidentify.fpe import FormatPreservingEncryptor
 from piguard.deidentify.vault import TokenVault
 from piguard.detect.identifiers import cn_mobile
@@ -320,6 +322,12 @@ class Operator:
             return [self.apply(v, entity) for v in values]
         return [self.apply(v, entity, s) for v, s in zip(values, subjects, strict=True)]
 
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        """:meth:`apply_batch` on a ``pyarrow`` string array without nulls or empty strings,
+        vectorised with Arrow kernels; None when this operator has no such path (the caller
+        then uses :meth:`apply_batch`). Same results as :meth:`apply_batch`."""
+        return None
+
     def reverse(
         self,
         value: str,
@@ -386,6 +394,11 @@ class Redact(Operator):
     ) -> list[str]:
         return [""] * len(values)
 
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        import pyarrow as pa
+
+        return pa.repeat(pa.scalar("", type=pa.string()), len(arr))
+
 
 class Suppress(Redact):
     """Drop the column (the table writer leaves it out) or the value."""
@@ -408,6 +421,11 @@ class Replace(Operator):
         self, values: Sequence[str], entity: str | None = None, subjects: Any = None
     ) -> list[str]:
         return [self.apply("", entity)] * len(values)
+
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        import pyarrow as pa
+
+        return pa.repeat(pa.scalar(self.apply("", entity)), len(arr))
 
 
 # entity -> (kept first, kept last) over letters and digits, for the mask presets
@@ -448,6 +466,7 @@ class _DivisionPrefixes:
     def __init__(self) -> None:
         self._known: set[str] = set()
         self._lengths: list[int] = []
+        self._groups: tuple[int, list[tuple[int, Any]]] | None = None
 
     def end(self, value: str) -> int:
         """Where the division names end (a third of the value, at most 3, if none)."""
@@ -467,6 +486,57 @@ class _DivisionPrefixes:
             if found.end not in self._lengths:
                 self._lengths = sorted([*self._lengths, found.end], reverse=True)
         return found.end
+
+    def byte_ends(self, arr: Any) -> Any:
+        """Where the division names end in every value of a ``pyarrow`` string array, in
+        UTF-8 bytes (as :meth:`end`), as a NumPy array.
+
+        Known prefixes are matched on the values' bytes by Arrow kernels, one slice and set
+        look-up per prefix length, each on the values not matched yet; a known prefix that
+        begins a longer known one is left to :meth:`end`, so that the longest still wins.
+        Values that match nothing are located one by one, in growing chunks, which teaches
+        new prefixes for the next round.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        out = np.full(len(arr), -1, dtype=np.int64)
+        todo = np.arange(len(arr))
+        sub = arr.cast(pa.binary())
+        chunk = 256
+        while len(todo):
+            for nbytes, values in self._byte_groups():
+                hit = pc.is_in(pc.binary_slice(sub, 0, nbytes), value_set=values)
+                hits = hit.to_numpy(zero_copy_only=False)
+                if hits.any():
+                    out[todo[hits]] = nbytes
+                    todo = todo[~hits]
+                    sub = sub.filter(pc.invert(hit))
+                    if not len(todo):
+                        break
+            learn, todo = todo[:chunk], todo[chunk:]
+            for i, v in zip(learn.tolist(), arr.take(pa.array(learn)).to_pylist(), strict=True):
+                out[i] = len(v[: self.end(v)].encode("utf-8"))
+            chunk *= 2
+            sub = arr.take(pa.array(todo)).cast(pa.binary())
+        return out
+
+    def _byte_groups(self) -> list[tuple[int, Any]]:
+        """Known prefixes that begin no longer known prefix, as UTF-8, grouped by length
+        (most prefixes first), each group a ``pyarrow`` array for ``is_in``."""
+        import pyarrow as pa
+
+        if self._groups is not None and self._groups[0] == len(self._known):
+            return self._groups[1]
+        inner = {k[:n] for k in self._known for n in self._lengths if n < len(k)}
+        groups: dict[int, list[bytes]] = {}
+        for k in self._known - inner:
+            b = k.encode("utf-8")
+            groups.setdefault(len(b), []).append(b)
+        ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
+        built = [(n, pa.array(v, type=pa.binary())) for n, v in ordered]
+        self._groups = (len(self._known), built)
+        return built
 
 
 class Mask(Operator):
@@ -509,6 +579,23 @@ class Mask(Operator):
             return [self.apply(v, entity) for v in values]
         return _mask_fixed_width(values, ends[0], ends[1], self.config.char, self.apply, entity)
 
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        ends = self._ends(entity)
+        char = self.config.char
+        if ends is None and entity == "ADDRESS":
+            return _arrow.prefix_column(arr, self._prefixes.byte_ends(arr), char * 4)
+        if ends is None:
+            return None
+        return _arrow.mask_column(
+            arr,
+            ends[0],
+            ends[1],
+            char,
+            functools.partial(self.apply, entity=entity),
+            # a mobile number's ends count its 11 digits: a longer one (86...) keeps its prefix
+            exact_length=11 if entity == "CN_MOBILE" else None,
+        )
+
 
 def _plain_rows(codes: Any) -> Any:
     """Rows of a code-point matrix made only of ASCII letters and digits or CJK ideographs."""
@@ -539,9 +626,11 @@ def _mask_fixed_width(
         groups = [(int(w), np.flatnonzero(lengths == w)) for w in np.unique(lengths)]
     out: list[str] = list(values)
     fill = ord(char)
+    # a mobile number's ends count its 11 digits: a longer one (86...) keeps its prefix
+    exact = 11 if entity == "CN_MOBILE" else None
     for width, idx in groups:
         group = values if idx is None else [values[i] for i in idx.tolist()]
-        if width <= head + tail:
+        if width <= head + tail or (exact is not None and width != exact):
             masked = [slow(v, entity) for v in group]
         else:
             arr = np.array(group, dtype=f"<U{width}")
@@ -568,45 +657,45 @@ class Hash(_Keyed):
         super().__init__(config, keys)
         self._mac_key = derive_key(self._key, f"hash:{config.algorithm}")
         self._n = config.length or 64
-        self._digest = "sha256" if config.algorithm == "hmac-sha256" else "sm3"
         hmac_digest(self._mac_key, "", config.algorithm)  # fail now if SM3 is missing
 
     def apply(self, value: str, entity: str | None = None, subject: str | None = None) -> str:
         mac = hmac_digest(self._mac_key, value, self.config.algorithm)
         return f"{self.config.prefix}{mac.hex()[: self._n]}"
 
+    def _digests(self, messages: Iterable[bytes]) -> list[bytes]:
+        return hmac_batch(self._mac_key, messages, self.config.algorithm)
+
     def apply_batch(
         self, values: Sequence[str], entity: str | None = None, subjects: Any = None
     ) -> list[str]:
-        import hmac as _hmac
-
-        digest, key, prefix, alg = _hmac.digest, self._mac_key, self.config.prefix, self._digest
-        nbytes = (self._n + 1) // 2
-        odd = self._n % 2 == 1
-        # One OpenSSL one-shot HMAC per distinct value: repeated values (join keys) come from
-        # a cache, unless the first values show that the column hardly repeats.
-        cache: dict[str, str] = {}
-        out: list[str] = []
+        # One HMAC per distinct value (repeated values, such as join keys, are hashed once),
+        # unless the first values show that the column hardly repeats; hex digits and
+        # prefixes are made for the whole column at once.
         head = values[:4096]
-        for v in head:
-            p = cache.get(v)
-            if p is None:
-                h = digest(key, v.encode(), alg)[:nbytes].hex()
-                p = cache[v] = prefix + (h[:-1] if odd else h)
-            out.append(p)
-        rest = values[4096:]
-        if len(cache) > 0.95 * len(head):
-            cut = self._n
-            out.extend(prefix + digest(key, v.encode(), alg).hex()[:cut] for v in rest)
+        if len(set(head)) > 0.95 * len(head):
+            distinct: Sequence[str] = values
+        else:
+            distinct = list(dict.fromkeys(values))
+        out = _arrow.hex_strings(self._digests(map(str.encode, distinct)), self._n)
+        if self.config.prefix:
+            out = list(map(self.config.prefix.__add__, out))
+        if distinct is values:
             return out
-        get = cache.get
-        for v in rest:
-            p = get(v)
-            if p is None:
-                h = digest(key, v.encode(), alg)[:nbytes].hex()
-                p = cache[v] = prefix + (h[:-1] if odd else h)
-            out.append(p)
-        return out
+        return list(map(dict(zip(distinct, out, strict=True)).__getitem__, values))
+
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        head = arr.slice(0, 4096)
+        if len(head) and pc.count_distinct(head).as_py() <= 0.95 * len(head):
+            encoded = arr.dictionary_encode()
+            uniques = encoded.dictionary.cast(pa.binary()).to_pylist()
+            column = _arrow.hex_column(self._digests(uniques), self._n, self.config.prefix)
+            return column.take(encoded.indices)
+        messages = arr.cast(pa.binary()).to_pylist()
+        return _arrow.hex_column(self._digests(messages), self._n, self.config.prefix)
 
 
 class Encrypt(_Keyed):
@@ -946,6 +1035,13 @@ class Waybill(Operator):
         if entity == "PERSON_NAME" or (entity == "CN_MOBILE" and self._vault is not None):
             return [self.apply(v, entity) for v in values]
         return self._mask.apply_batch(values, entity)
+
+    def apply_arrow(self, arr: Any, entity: str | None = None) -> Any:
+        if entity in ("PERSON_NAME", "ADDRESS") or (
+            entity == "CN_MOBILE" and self._vault is not None
+        ):
+            return None
+        return self._mask.apply_arrow(arr, entity)
 
 
 def _virtual_number() -> str:
