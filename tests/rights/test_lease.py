@@ -140,3 +140,29 @@ def test_two_cli_processes(ride: Path, tmp_path: Path) -> None:
     assert "Traceback" not in second.stderr
     assert ex.store.get(rid).state == "completed"
     assert _count(ride) == 1
+
+
+def test_cli_resume_takes_over_from_a_killed_process(
+    ride: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from piguard.cli.app import app
+
+    desc = tmp_path / "d.yaml"
+    desc.write_text(DESC, encoding="utf-8")
+    store = RequestStore(tmp_path / "requests.db")
+    ex = Executor(parse_description(DESC), store, work_dir=tmp_path / "w")
+    rid = _deletion(ex)
+    store.transition(rid, "in_progress")  # as a killed runner leaves it
+    store.acquire_lease(rid, "host:999:dead00", seconds=120)
+    monkeypatch.setenv("PIGUARD_REQUESTS_DB", str(tmp_path / "requests.db"))
+    args = ["requests", "resume", rid, "-d", str(desc)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "is being run by host:999:dead00" in result.output
+    store.acquire_lease(rid, "host:999:dead00", seconds=120, now=time.time() - 600)  # expired
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert store.get(rid).state == "completed"
+    assert _count(ride) == 1

@@ -228,7 +228,8 @@ def _execute(
     desc = rights.load_description(description)
     dm = load_datamap(datamap) if datamap is not None else None
     s = rights.RequestStore(store)
-    if resume and s.get(request_id).state != "failed":
+    if resume and s.get(request_id).state not in ("failed", "in_progress"):
+        # in_progress: left by a stopped process (the lease tells a live runner apart)
         raise InputError(f"request {request_id} is not failed; use run")
     with contextlib.ExitStack() as stack:
         sink = None
@@ -340,7 +341,8 @@ def resume_command(
     datamap: DatamapOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
-    """Continue a failed request; finished datastores are not repeated."""
+    """Continue a failed request (or one a stopped process left in progress); finished
+    steps are not repeated."""
     _execute(
         request_id, description, output, work_dir, store, audit_log, keys, datamap, resume=True
     )
