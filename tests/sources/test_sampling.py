@@ -19,6 +19,7 @@ from piguard.sources import (
     discover,
     estimate_distinct,
     file_tables,
+    upper_distinct,
 )
 from piguard.sources._inventory import _undecided
 from piguard.sources._sample import draw_order, line_index, read_lines
@@ -269,8 +270,12 @@ def test_undecided_thresholds() -> None:
             rows=rows, people=people, people_method=method, people_low=low, people_high=high
         )
 
-    # 60,000 (50,000 to 70,000) from a sample: the 100,000 threshold is within the margin.
-    assert _undecided(facts(1_000_000, 60_000, 50_000, 70_000), 100_000)
+    # 60,000 (50,000 to 70,000) from a sample that cannot rule out 300,000: open.
+    sampled = facts(1_000_000, 60_000, 50_000, 70_000)
+    sampled.people_max = 300_000
+    assert _undecided(sampled, 100_000)
+    assert not _undecided(sampled, 1_000_000)
+    assert not _undecided(sampled, 40_000)  # below the interval: over, decided
     assert not _undecided(facts(1_000_000, 2_000, 1_800, 2_200), 100_000)
     # No table of 90,000 rows holds more than 90,000 people.
     assert not _undecided(facts(90_000, 60_000, 50_000, 70_000), 100_000)
@@ -279,6 +284,29 @@ def test_undecided_thresholds() -> None:
     assert _undecided(facts(1_000_000, 99_000, 97_000, 101_000, "hyperloglog"), 100_000)
     exact = TableFacts(rows=10**6, people=100_001, people_method="exact", people_exact=True)
     assert not _undecided(exact, 100_000)
+    # What the sample cannot rule out (people_max) decides, not the even-spread interval.
+    uneven = facts(1_000_000, 21_000, 17_000, 26_000)
+    uneven.people_max = 950_000
+    assert _undecided(uneven, 100_000)
+    assert not _undecided(uneven, 1_000_000)  # 1,000,000 rows: not more people than that
+    repeated = facts(1_000_000, 500, 480, 520)
+    repeated.people_max = 520
+    assert not _undecided(repeated, 100_000)
+
+
+def test_upper_distinct_bounds_uneven_populations() -> None:
+    # 1 % of 100,000 people own 80 % of 1,000,000 rows; the other 99,000 about two each.
+    rng = random.Random(1)
+    sample = [
+        rng.randrange(1000) if rng.random() < 0.8 else rng.randrange(1000, 100_000)
+        for _ in range(1000)
+    ]
+    high = estimate_distinct(sample, 1_000_000)[2]
+    assert high < 10_000  # Chao1 sees the heavy people only ...
+    assert upper_distinct(sample, 1_000_000) > 86_000  # ... the bound keeps the truth open
+    # 300 people, each seen about 7 times in 2,000 draws: hardly anything unseen.
+    even = [rng.randrange(300) for _ in range(2000)]
+    assert len(set(even)) <= upper_distinct(even, 1_000_000) < 5_000
 
 
 # ------------------------------------------------------------------ command line

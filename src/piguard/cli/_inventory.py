@@ -300,11 +300,13 @@ def _people(f: Any) -> str:
     """The distinct-people figure with how it was obtained and how sure it is."""
     if f.people_exact:
         return f"{f.people:,} people (exact count, from {f.people_column})"
-    interval = (
-        f", 95 % interval {f.people_low:,}–{f.people_high:,}"
-        if f.people_low is not None and f.people_high is not None
-        else ""
-    )
+    interval = ""
+    if f.people_low is not None and f.people_high is not None:
+        interval = f", 95 % interval {f.people_low:,}–{f.people_high:,}"
+        if f.people_method == "chao1":
+            interval += " if spread evenly over the rows"
+            if f.people_max is not None and f.people_max > f.people_high:
+                interval += f"; up to {f.people_max:,} not ruled out by the sample"
     return f"≈{f.people:,} people ({f.people_method} estimate{interval}, from {f.people_column})"
 
 

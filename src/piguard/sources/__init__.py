@@ -37,6 +37,7 @@ from piguard.sources._inventory import (
     discover,
     estimate_distinct,
     profile_table,
+    upper_distinct,
 )
 from piguard.sources._model import BATCH_ROWS, Batch, RowSample, Table, cell_text
 from piguard.sources._sql import is_database_url, redact_url, sql_tables
@@ -72,5 +73,6 @@ __all__ = [
     "profile_table",
     "redact_url",
     "sql_tables",
+    "upper_distinct",
     "walk_folder",
 ]

@@ -58,6 +58,7 @@ __all__ = [
     "estimate_distinct",
     "expand_targets",
     "profile_table",
+    "upper_distinct",
 ]
 
 #: Version of the inventory JSON; readers (data map, de-identification) check it.
@@ -69,10 +70,6 @@ SENSITIVE_PEOPLE_THRESHOLD = 100_000
 _PREVIEW_VALUES = 200  # values classified after the first batch to choose sketched columns
 #: Files larger than this are sampled (rows drawn at random offsets) unless ``stream``.
 SAMPLE_OVER_BYTES = 16 << 20
-#: A sample estimate of distinct people is called undecided for a threshold that lies
-#: within this factor of its 95 % interval (Chao1 undercounts when some people fill many
-#: more rows than others); HyperLogLog's bounds are used as they are.
-SAMPLE_MARGIN = 3.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +192,7 @@ class TableFacts:
     people_high: int | None = None
     pi_threshold_undecided: bool = False
     sensitive_threshold_undecided: bool = False
+    people_max: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -445,7 +443,7 @@ def estimate_distinct(values: Sequence[Any], population: int) -> tuple[int, int,
     f2: twice); its variance is the bias-corrected form (Chao 2005, as in EstimateS).
     It is a lower-bound estimator: when a few people fill far more rows than the others
     the rare ones stay unseen and no sample-based estimate can be trusted (Charikar et al.
-    2000), hence :data:`SAMPLE_MARGIN` around thresholds.
+    2000); :func:`upper_distinct` bounds what the sample cannot rule out.
 
     >>> estimate_distinct(["a", "b", "a", "c"], 4)  # every value seen: exact
     (3, 3, 3)
@@ -480,6 +478,32 @@ def estimate_distinct(values: Sequence[Any], population: int) -> tuple[int, int,
         return int(min(max(round(x), d), population))
 
     return clamp(est), clamp(low), clamp(high)
+
+
+def upper_distinct(values: Sequence[Any], population: int) -> int:
+    """How many distinct values a column of ``population`` non-empty cells may hold that a
+    uniform sample of them (``values``) cannot rule out, however unevenly the values spread.
+
+    The rows whose value the sample did not see are, by Good and Turing's estimate of the
+    missing mass, a share of about f1 / n of the column (f1 values seen once among n);
+    taking two standard deviations more (f1 + 2√f1) and counting each such row as a
+    different value gives d + population × (f1 + 2√f1) / n, clamped to [d, population].
+    It is far above Chao1 when most sampled values are singletons: a sample alone then
+    cannot tell many rows per person from many people with one row each.
+
+    >>> upper_distinct(["a", "a", "b", "b"], 1000)  # no singletons: nothing unseen
+    2
+    >>> upper_distinct([str(i) for i in range(100)], 10_000)  # all singletons
+    10000
+    """
+    n = len(values)
+    counts = Counter(values)
+    d = len(counts)
+    if n == 0 or n >= population:
+        return d
+    f1 = sum(1 for c in counts.values() if c == 1)
+    share = min((f1 + 2 * math.sqrt(f1)) / n, 1.0) if f1 else 0.0
+    return int(min(max(d + math.ceil(population * share), d), population))
 
 
 def _arrow_present(array: Any) -> Any:
@@ -593,11 +617,11 @@ def _report(
         if st is not None and st.exact is not None:
             facts.people, facts.people_method = len(st.exact), "exact"
             facts.people_exact = True
-            facts.people_low = facts.people_high = facts.people
+            facts.people_low = facts.people_high = facts.people_max = facts.people
         elif st is not None and st.sketch is not None and not sampled:
             facts.people, facts.people_method = round(st.sketch.get_estimate()), "hyperloglog"
             facts.people_low = math.floor(st.sketch.get_lower_bound(2))
-            facts.people_high = math.ceil(st.sketch.get_upper_bound(2))
+            facts.people_high = facts.people_max = math.ceil(st.sketch.get_upper_bound(2))
         elif st is not None:
             if st.drawn is not None:
                 values: Sequence[Any] = st.drawn
@@ -605,14 +629,17 @@ def _report(
             else:
                 values = [t for t in map(cell_text, st.reservoir.items) if t is not None]
                 population = round(st.non_empty * total_rows / max(rows, 1))
+            population = max(population, len(values))
             facts.people, facts.people_low, facts.people_high = estimate_distinct(
-                values, max(population, len(values))
+                values, population
             )
+            facts.people_max = max(upper_distinct(values, population), facts.people_high)
             facts.people_method = "chao1"
             notes.append(
                 f"distinct people estimated from {len(values):,} sampled values of "
-                f"{best.column} (Chao1): about {facts.people:,}, 95 % interval "
-                f"{facts.people_low:,} to {facts.people_high:,}"
+                f"{best.column} (Chao1): about {facts.people:,} (95 % interval "
+                f"{facts.people_low:,} to {facts.people_high:,} if people spread evenly over "
+                f"the rows; the sample cannot rule out up to {facts.people_max:,})"
             )
 
     # children under 14: resident IDs and birth dates
@@ -663,9 +690,10 @@ def _report(
         ):
             if undecided:
                 notes.append(
-                    f"near the GB/T 35273-2020 11.1 threshold ({what} of more than {limit:,} "
-                    f"people): the estimate ({facts.people_method}, about {facts.people:,}) "
-                    "cannot decide it; count with "
+                    f"GB/T 35273-2020 11.1 threshold ({what} of more than {limit:,} people) "
+                    f"undecided: the {facts.people_method} estimate (about {facts.people:,}; "
+                    f"{facts.people_low:,} to {facts.people_max or facts.people_high:,} "
+                    "not ruled out) cannot decide it; count with "
                     + (
                         "--full (exact)"
                         if facts.people_method == "hyperloglog"
@@ -688,14 +716,16 @@ def _report(
 
 
 def _undecided(facts: TableFacts, threshold: int) -> bool:
-    """Whether an estimated people count leaves ``threshold`` open: the threshold lies in
-    the estimate's interval (widened by :data:`SAMPLE_MARGIN` for sample estimates) and
-    below the row count, which no count of people can exceed."""
-    if facts.people_exact or facts.people_low is None or facts.people_high is None:
+    """Whether an estimated people count leaves ``threshold`` open: the threshold lies
+    between the low end of the estimate's interval and the most the estimate cannot rule
+    out (``people_max``: HyperLogLog's upper bound, or :func:`upper_distinct` for a sample),
+    and below the row count, which no count of people can exceed."""
+    if facts.people_exact or facts.people_low is None:
         return False
-    margin = SAMPLE_MARGIN if facts.people_method == "chao1" else 1.0
-    high = min(facts.people_high * margin, facts.rows)
-    return facts.people_low / margin <= threshold < high
+    high = facts.people_max if facts.people_max is not None else facts.people_high
+    if high is None:
+        return False
+    return facts.people_low <= threshold < min(high, facts.rows)
 
 
 def _only_requested(f: ColumnFinding, options: DiscoveryOptions) -> ColumnFinding:
