@@ -1,9 +1,10 @@
 """Load and durability benchmark of the piguard service (issue 7).
 
 Load: ``wrk`` (Debian package, loopback only) drives POST /v1/decisions on ``piguard serve``
-(one uvicorn worker) for a fixed time, then drives a bare FastAPI endpoint with the same body
-(``bare_app.py``) served the same way: the framework's ceiling. Reported: requests/s, p50 and
-p99 latency (wrk's --latency, corrected for coordinated omission), and the ratio.
+(one uvicorn worker) on SQLite, PostgreSQL and MariaDB for a fixed time, in rounds interleaved
+with a bare FastAPI endpoint with the same body (``bare_app.py``) served the same way: the
+framework's ceiling. Reported per round: requests/s, p50 and p99 latency (wrk's --latency),
+the server process's CPU time per request, the load average; and the ratio to the ceiling.
 
 Durability: concurrent consent writes, SIGKILL of the server in the middle, restart, and a
 check that every acknowledged consent is there.
@@ -155,6 +156,16 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def run_wrk(
     url: str, key: str, *, duration: int, connections: int, subjects: int
 ) -> dict[str, float]:
@@ -282,6 +293,14 @@ def main() -> None:
         "--pg-url",
         default=os.environ.get("PIGUARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"),
     )
+    ap.add_argument(
+        "--mysql-url",
+        default=os.environ.get("PIGUARD_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
+    )
+    ap.add_argument(
+        "--databases", default="sqlite,postgresql,mariadb", help="comma-separated subset"
+    )
+    ap.add_argument("--no-durability", action="store_true", help="skip the SIGKILL check")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
@@ -292,31 +311,35 @@ def main() -> None:
         "connections": args.connections,
         "subjects_consented": args.subjects,
     }
-    targets: dict[str, tuple[str, str]] = {}
+    databases = [d for d in args.databases.split(",") if d]
+    servers = {"postgresql": args.pg_url, "mariadb": args.mysql_url}
+    targets: dict[str, tuple[str, str, subprocess.Popen[bytes]]] = {}
     procs: list[subprocess.Popen[bytes]] = []
-    temps: list[Path] = []
+    temps: dict[str, Path] = {}
     prefixes: dict[str, str] = {}
+    db_urls: dict[str, str] = {}
     try:
         bare_url, bare = start_bare()
         procs.append(bare)
-        targets["bare_fastapi"] = (bare_url, "")
-        for name in ("sqlite", "postgresql"):
+        targets["bare_fastapi"] = (bare_url, "", bare)
+        for name in databases:
             tmp = Path(tempfile.mkdtemp(prefix=f"piguard-bench-{name}-"))
-            temps.append(tmp)
+            temps[name] = tmp
             prefix = f"b{secrets.token_hex(3)}_"
             prefixes[name] = prefix
-            db_url = f"sqlite:///{tmp / 'piguard.db'}" if name == "sqlite" else args.pg_url
-            url, key, proc = start_piguard(db_url, tmp, prefix)
+            db_urls[name] = f"sqlite:///{tmp / 'piguard.db'}" if name == "sqlite" else servers[name]
+            url, key, proc = start_piguard(db_urls[name], tmp, prefix)
             procs.append(proc)
             seed(url, key, args.subjects)
             check_decision(url, key)
-            targets[f"piguard_{name}"] = (url, key)
+            targets[f"piguard_{name}"] = (url, key, proc)
         runs: dict[str, list[dict[str, float]]] = {t: [] for t in targets}
-        for url, key in targets.values():  # warm-up
+        for url, key, _ in targets.values():  # warm-up
             run_wrk(url, key, duration=2, connections=args.connections, subjects=args.subjects)
         # interleaved rounds: the machine is shared, so each target sees the same noise
         for _ in range(args.rounds):
-            for name, (url, key) in targets.items():
+            for name, (url, key, proc) in targets.items():
+                cpu0 = cpu_seconds(proc.pid)
                 r = run_wrk(
                     url,
                     key,
@@ -324,6 +347,9 @@ def main() -> None:
                     connections=args.connections,
                     subjects=args.subjects,
                 )
+                served = r["rps"] * args.duration
+                r["cpu_us_per_request"] = round((cpu_seconds(proc.pid) - cpu0) / served * 1e6, 1)
+                r["loadavg_1m"] = loadavg()
                 runs[name].append(r)
                 print(name, r, file=sys.stderr)
         for name, rs in runs.items():
@@ -331,29 +357,31 @@ def main() -> None:
                 "rps": round(_median([r["rps"] for r in rs]), 1),
                 "p50_ms": round(_median([r["p50_ms"] for r in rs]), 2),
                 "p99_ms": round(_median([r["p99_ms"] for r in rs]), 2),
+                "cpu_us_per_request": round(_median([r["cpu_us_per_request"] for r in rs]), 1),
                 "non_2xx": sum(r["non_2xx"] for r in rs),
-                "rounds_rps": [r["rps"] for r in rs],
+                "rounds": rs,
             }
-        bare_rps = _median([r["rps"] for r in runs["bare_fastapi"]])
-        for name in ("piguard_sqlite", "piguard_postgresql"):
+        for name in databases:
             ratios = [
-                p["rps"] / b["rps"] for p, b in zip(runs[name], runs["bare_fastapi"], strict=True)
+                p["rps"] / b["rps"]
+                for p, b in zip(runs[f"piguard_{name}"], runs["bare_fastapi"], strict=True)
             ]
-            results[name]["ratio_to_bare"] = round(_median(ratios), 3)  # type: ignore[index]
-        del bare_rps
+            results[f"piguard_{name}"]["ratio_to_bare"] = round(_median(ratios), 3)  # type: ignore[index]
+            results[f"piguard_{name}"]["rounds_ratio"] = [round(x, 3) for x in ratios]  # type: ignore[index]
     finally:
         for proc in procs:
             stop(proc)
-    for name in ("sqlite", "postgresql"):
-        tmp = temps[0] if name == "sqlite" else temps[1]
-        db_url = f"sqlite:///{tmp / 'dur.db'}" if name == "sqlite" else args.pg_url
-        results[f"durability_{name}"] = durability(
-            db_url, tmp / "dur", prefixes[name] + "d", writers=8, min_acked=300
-        )
+    for name in databases:
+        tmp = temps[name]
+        if not args.no_durability:
+            db_url = f"sqlite:///{tmp / 'dur.db'}" if name == "sqlite" else db_urls[name]
+            results[f"durability_{name}"] = durability(
+                db_url, tmp / "dur", prefixes[name] + "d", writers=8, min_acked=300
+            )
+            if name != "sqlite":
+                drop(db_url, prefixes[name] + "d")
         if name != "sqlite":
-            drop(db_url, prefixes[name])
-            drop(db_url, prefixes[name] + "d")
-    for tmp in temps:
+            drop(db_urls[name], prefixes[name])
         shutil.rmtree(tmp, ignore_errors=True)
     text_ = json.dumps(results, indent=2)
     print(text_)

@@ -176,13 +176,15 @@ def test_datamap_scope_and_retention(svc: ConsentService, clock: Clock) -> None:
 def test_receipt_verifies_offline_and_detects_tampering(
     svc: ConsentService, signer: NoteSigner
 ) -> None:
-    (grant,) = svc.grant("u1", "policy", ["trip"], channel=Channel.VOICE, actor="app")
+    # an identifier that cannot occur by chance in the base64 signature or hex pseudonym
+    person = "person-13800000001@example.cn"
+    (grant,) = svc.grant(person, "policy", ["trip"], channel=Channel.VOICE, actor="app")
     env = json.loads(svc.receipt(grant.id))
     receipt = verify_receipt(env, signer.verifier().vkey)
     assert receipt["consentReceiptID"] == grant.id
     assert receipt["collectionMethod"] == "voice"
     assert receipt["piiPrincipalId"].startswith("hmac-sha256:subject:")
-    assert "u1" not in json.dumps(env)
+    assert person not in json.dumps(env)
     purpose = receipt["services"][0]["purposes"][0]
     assert purpose["piiCategory"] == ["location.precise"]
     assert receipt["sensitive"] is True

@@ -3,8 +3,10 @@ recovers from a lost connection."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +15,7 @@ from piguard.consent import Action, Channel, ConsentEvent
 from piguard.errors import StorageError
 from piguard.service.db import make_engine, tables
 from piguard.service.migrate import upgrade
+from piguard.service.reader import AsyncEventReader, DecisionBatcher
 from piguard.service.store import SqlConsentStore
 
 from .conftest import drop_tables  # type: ignore[import-not-found]
@@ -61,3 +64,66 @@ def test_reader_sees_commits_and_reconnects(pg_url: str) -> None:
     finally:
         engine.dispose()
         drop_tables(pg_url, prefix)
+
+
+def test_async_reader_sees_commits_and_reconnects(pg_url: str) -> None:
+    """PostgreSQL decisions read on an asyncio connection: it sees each commit at once and
+    a lost connection fails one batch (StorageError, 503) and is reopened by the next."""
+    prefix = f"r{secrets.token_hex(3)}_"
+    engine = make_engine(pg_url)
+    try:
+        upgrade(engine, prefix)
+        store = SqlConsentStore(engine, tables(prefix))
+        areader = AsyncEventReader(store.reader)
+        grant = _event(Action.GRANT, 1)
+        key = (grant.subject, "policy", "trip")
+
+        async def run() -> None:
+            epoch, found = await areader.latest_events([key])
+            assert found == {}
+            store.add_event(grant)
+            _, found = await areader.latest_events([key])
+            assert found[key].action is Action.GRANT
+            store.add_event(_event(Action.WITHDRAW, 2))
+            _, found = await areader.latest_events([key, ("other", "policy", "trip")])
+            assert found[key].action is Action.WITHDRAW
+            pid = areader._conn.info.backend_pid
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises(StorageError):
+                await areader.latest_events([key])
+            again, found = await areader.latest_events([key])
+            assert found[key].action is Action.WITHDRAW
+            assert again == epoch  # no notice, data map or key changed
+            await areader.aclose()
+
+        asyncio.run(run())
+        store.close()
+    finally:
+        engine.dispose()
+        drop_tables(pg_url, prefix)
+
+
+def test_batcher_answers_each_decision_after_it_arrived(tmp_path: Path) -> None:
+    """Decisions registered while a statement is in flight wait for the next statement: a
+    write acknowledged before a decision arrived is always in the answer it gets."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    upgrade(engine, "b_")
+    store = SqlConsentStore(engine, tables("b_"))
+    batcher = DecisionBatcher(store.reader, mode="thread")
+    grant = _event(Action.GRANT, 1)
+    key = (grant.subject, "policy", "trip")
+
+    async def run() -> None:
+        first = asyncio.ensure_future(batcher.latest(key))
+        await asyncio.sleep(0)  # the first statement is issued (no grant yet)
+        store.add_event(grant)  # acknowledged while that statement may be in flight
+        second = await batcher.latest(key)
+        assert second[1] is not None
+        assert second[1].action is Action.GRANT
+        await first
+
+    asyncio.run(run())
+    batcher.close()
+    store.close()
+    engine.dispose()

@@ -184,7 +184,10 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
         audit_log=audit_log,
         signer=signer,
         reader=reader,
-        batcher=DecisionBatcher(reader, threaded=engine.dialect.name != "sqlite"),
+        batcher=DecisionBatcher(
+            reader,
+            mode={"sqlite": "inline", "postgresql": "async"}.get(engine.dialect.name, "thread"),
+        ),
         pseudonymizer=pseudo,
     )
     # the data map as of now (reads the epoch; decisions use the epoch of their own statement)
@@ -485,6 +488,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         try:
             yield
         finally:
+            await app.state.services.batcher.aclose()
             if own:
                 app.state.services.close()
 

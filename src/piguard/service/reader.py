@@ -182,9 +182,13 @@ class StateReader:
             except (self._dbapi_error, SQLAlchemyError) as exc:
                 self._drop()
                 raise StorageError(f"database error ({type(exc).__name__})") from None
+        return rows
+
+    def _one(self, c: _Compiled, params: dict[str, Any]) -> Any:
+        rows = self._run(c, params)
         if not rows:
             raise StorageError("the service's state row is missing; run piguard serve --migrate")
-        return rows
+        return rows[0]
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -200,25 +204,39 @@ class StateReader:
     # ------------------------------------------------------------------ reads
     def epoch(self) -> int:
         """The current state epoch."""
-        return int(self._run(self._sql_epoch, {"one": 1})[0][0])
+        return int(self._one(self._sql_epoch, {"one": 1})[0])
 
     def latest_events(self, keys: Sequence[EventKey]) -> tuple[int, dict[EventKey, ConsentEvent]]:
         """The epoch and the latest consent event of each key (keys without events are left
         out), read in one statement per :attr:`MAX_BATCH` keys."""
-        unique = list(dict.fromkeys(keys))
         epoch = -1
         out: dict[EventKey, ConsentEvent] = {}
+        for c, params in self.statements(keys):
+            epoch = self.collect(self._run(c, params), epoch, out)
+        return epoch, out
+
+    def statements(self, keys: Sequence[EventKey]) -> list[tuple[_Compiled, dict[str, Any]]]:
+        """The statements (and their parameters) that read the latest events of ``keys``."""
+        unique = list(dict.fromkeys(keys))
+        out = []
         for start in range(0, max(len(unique), 1), self.MAX_BATCH):
             chunk = unique[start : start + self.MAX_BATCH]
             params: dict[str, Any] = {"one": 1}
             for i, (s, n, p) in enumerate(chunk):
                 params[f"s{i}"], params[f"n{i}"], params[f"p{i}"] = s, n, p
-            for row in self._run(self._batch(len(chunk)), params):
-                epoch = max(epoch, int(row[0]))
-                if row[1] is not None:
-                    ev = self._event(row)
-                    out[(ev.subject, ev.notice, ev.purpose)] = ev
-        return epoch, out
+            out.append((self._batch(len(chunk)), params))
+        return out
+
+    def collect(self, rows: list[Any], epoch: int, out: dict[EventKey, ConsentEvent]) -> int:
+        """Add the events of a statement's ``rows`` to ``out``; return the epoch read."""
+        if not rows:
+            raise StorageError("the service's state row is missing; run piguard serve --migrate")
+        for row in rows:
+            epoch = max(epoch, int(row[0]))
+            if row[1] is not None:
+                ev = self._event(row)
+                out[(ev.subject, ev.notice, ev.purpose)] = ev
+        return epoch
 
     def _event(self, row: Any) -> ConsentEvent:
         ix = self._ix
@@ -258,7 +276,7 @@ class StateReader:
         cached = self._notices.get(name)
         if epoch is not None and cached is not None and cached[0] == epoch:
             return cached[1]
-        row = self._run(self._sql_notice, {"one": 1, "notice": name})[0]
+        row = self._one(self._sql_notice, {"one": 1, "notice": name})
         found = _notice(row[1:]) if row[1] is not None else None
         self._notices[name] = (int(row[0]), found)
         return found
@@ -269,7 +287,7 @@ class StateReader:
         cached = self._datamap
         if epoch is not None and cached is not None and cached[0] == epoch:
             return cached[2], cached[3]
-        row = self._run(self._sql_datamap_seq, {"one": 1})[0]
+        row = self._one(self._sql_datamap_seq, {"one": 1})
         now, seq = int(row[0]), row[1]
         if cached is not None and cached[1] == seq:
             self._datamap = (now, seq, cached[2], cached[3])
@@ -277,14 +295,14 @@ class StateReader:
         text = None
         parsed = None
         if seq is not None:
-            text = str(self._run(self._sql_datamap_body, {"seq": seq})[0][0])
+            text = str(self._one(self._sql_datamap_body, {"seq": seq})[0])
             parsed = dm.parse_datamap(text, source="datamap")
         self._datamap = (now, seq, parsed, text)
         return parsed, text
 
     def key(self, key_id: str) -> KeyRow:
         """The current epoch and the row of API key ``key_id``."""
-        row = self._run(self._sql_key, {"one": 1, "key_id": key_id})[0]
+        row = self._one(self._sql_key, {"one": 1, "key_id": key_id})
         return KeyRow(int(row[0]), row[1], row[2] or "", bool(row[3]))
 
 
@@ -308,6 +326,47 @@ def _notice(row: Sequence[Any]) -> Notice:
     )
 
 
+class AsyncEventReader:
+    """PostgreSQL: the latest-events statement on an asyncio psycopg connection, so that the
+    event loop waits for the database without blocking and without a thread (no GIL hand-off
+    per statement). One statement at a time (the batcher's pipeline); the connection is
+    autocommit, dropped on any error and reopened by the next call."""
+
+    def __init__(self, reader: StateReader):
+        self.reader = reader
+        _, kwargs = reader.engine.dialect.create_connect_args(reader.engine.url)
+        kwargs.pop("context", None)  # SQLAlchemy's adapters: plain types need none
+        self._kwargs: dict[str, Any] = dict(kwargs)
+        self._conn: Any = None
+
+    async def latest_events(
+        self, keys: Sequence[EventKey]
+    ) -> tuple[int, dict[EventKey, ConsentEvent]]:
+        import psycopg  # the service extra's PostgreSQL driver
+
+        epoch = -1
+        out: dict[EventKey, ConsentEvent] = {}
+        try:
+            if self._conn is None:
+                self._conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._kwargs)
+            for c, params in self.reader.statements(keys):
+                args = tuple(params[n] for n in c.names or ())
+                async with self._conn.cursor() as cur:
+                    await cur.execute(c.sql, args)
+                    rows = await cur.fetchall()
+                epoch = self.reader.collect(rows, epoch, out)
+        except psycopg.Error as exc:
+            await self.aclose()
+            raise StorageError(f"database error ({type(exc).__name__})") from None
+        return epoch, out
+
+    async def aclose(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing left to close
+                await conn.close()
+
+
 class DecisionBatcher:
     """Groups the consent reads of decisions that arrive together into one statement.
 
@@ -317,18 +376,26 @@ class DecisionBatcher:
     statement is issued after all the decisions it answers had arrived: a change acknowledged
     before a decision arrived is in the snapshot of the statement that answers it.
 
-    With ``threaded`` (PostgreSQL, MySQL) the statement runs in a dedicated thread, so the
-    event loop keeps parsing requests while the database works; SQLite answers in a few
-    microseconds, so its statement runs inline on the loop.
+    How the statement runs (``mode``): ``inline`` on the event loop (SQLite answers in a few
+    microseconds), ``async`` on an asyncio connection (PostgreSQL: the loop keeps parsing
+    requests while the database works), ``thread`` in a dedicated thread (MySQL/MariaDB,
+    whose driver has no asyncio interface).
     """
 
-    def __init__(self, reader: StateReader, *, threaded: bool):
+    def __init__(self, reader: StateReader, *, mode: str = "inline"):
+        if mode not in ("inline", "async", "thread"):
+            raise ValueError(f"unknown mode {mode!r}")
         self.reader = reader
+        self.mode = mode
+        self._async = AsyncEventReader(reader) if mode == "async" else None
         self._executor = (
-            ThreadPoolExecutor(1, thread_name_prefix="piguard-decisions") if threaded else None
+            ThreadPoolExecutor(1, thread_name_prefix="piguard-decisions")
+            if mode == "thread"
+            else None
         )
         self._pending: list[tuple[EventKey, asyncio.Future[tuple[int, ConsentEvent | None]]]] = []
         self._busy = False
+        self._task: asyncio.Task[None] | None = None
 
     async def latest(self, key: EventKey) -> tuple[int, ConsentEvent | None]:
         """The epoch and the latest consent event of ``key``, read after this call began."""
@@ -346,17 +413,37 @@ class DecisionBatcher:
             self._busy = False
             return
         keys = [k for k, _ in pending]
-        if self._executor is None:
-            try:
-                result = self.reader.latest_events(keys)
-            except Exception as exc:  # every waiter gets the error (StorageError: 503)
-                _deliver(pending, None, exc)
-            else:
-                _deliver(pending, result, None)
-            self._busy = False
+        if self._async is not None:
+            self._task = loop.create_task(self._run_async(loop, pending, keys))
             return
-        done = self._executor.submit(self.reader.latest_events, keys)
-        done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._done, loop, pending, f))
+        if self._executor is not None:
+            done = self._executor.submit(self.reader.latest_events, keys)
+            done.add_done_callback(
+                lambda f: loop.call_soon_threadsafe(self._done, loop, pending, f)
+            )
+            return
+        try:
+            result = self.reader.latest_events(keys)
+        except Exception as exc:  # every waiter gets the error (StorageError: 503)
+            _deliver(pending, None, exc)
+        else:
+            _deliver(pending, result, None)
+        self._busy = False
+
+    async def _run_async(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        pending: list[tuple[EventKey, asyncio.Future[tuple[int, ConsentEvent | None]]]],
+        keys: list[EventKey],
+    ) -> None:
+        assert self._async is not None
+        try:
+            result = await self._async.latest_events(keys)
+        except Exception as exc:  # every waiter gets the error (StorageError: 503)
+            _deliver(pending, None, exc)
+        else:
+            _deliver(pending, result, None)
+        self._flush(loop)  # the decisions that arrived meanwhile, in a new statement
 
     def _done(
         self,
@@ -367,6 +454,11 @@ class DecisionBatcher:
         exc = done.exception()
         _deliver(pending, None if exc is not None else done.result(), exc)
         self._flush(loop)  # the decisions that arrived meanwhile, in a new statement
+
+    async def aclose(self) -> None:
+        """Close the asyncio connection (on the loop that used it)."""
+        if self._async is not None:
+            await self._async.aclose()
 
     def close(self) -> None:
         if self._executor is not None:
