@@ -352,8 +352,8 @@ def render_html(inv: Inventory) -> str:
     sampling = (
         ""
         if o.full or o.stream
-        else f"; CSV files over {o.sample_over_bytes / (1 << 20):g} MB are sampled (rows drawn "
-        "at random, rows counted from line breaks, people estimated)"
+        else f"; CSV and JSON Lines files over {o.sample_over_bytes / (1 << 20):g} MB are "
+        "sampled (rows drawn at random, rows counted from line breaks, people estimated)"
     )
     charts = [
         _bar_chart("PI columns by category", list(s["by_category"].items())[:15], "#3e7bfa"),
