@@ -369,25 +369,27 @@ def _require(scope: str) -> Callable[..., Awaitable[str]]:
     return dependency
 
 
-def _decision_key(request: Request, keys: ApiKeys) -> str:
-    """The key of a decision. A key verified before passes here on its cached row; the
-    decision then checks it again against the epoch its own statement read (so a revoked key
-    is refused). A key not verified before, or one that would be refused, is read now."""
+def _decision_key(request: Request, keys: ApiKeys) -> tuple[str, tuple[str, str]]:
+    """The key of a decision (and its :meth:`ApiKeys.parse`). A key verified before passes
+    here on its cached row; the decision then checks it again against the epoch its own
+    statement read (so a revoked key is refused). A key not verified before, or one that would
+    be refused, is read now."""
     scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not key:
         raise ApiError(401, "unauthorized", "missing API key (Authorization: Bearer <key>)")
     parsed = keys.parse(key)
-    cached = keys.cached(parsed[0]) if parsed is not None else None
+    if parsed is None:
+        raise ApiError(401, "unauthorized", "invalid or revoked API key")
+    cached = keys.cached(parsed[0])
     if (
-        parsed is not None
-        and cached is not None
+        cached is not None
         and hmac.compare_digest(cached[0], parsed[1])
         and ("decisions:read" in cached[1] or "admin" in cached[1])
     ):
         request.scope.setdefault("state", {})["key_id"] = parsed[0]
     else:
-        _authorize(request, keys.check(key), "decisions:read")
-    return key
+        _authorize(request, keys.check(key, parsed=parsed), "decisions:read")
+    return key, parsed
 
 
 Svc = Annotated[Services, Depends(_services)]
@@ -650,7 +652,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def decide(request: Request) -> s.DecisionOut:
         """May we process these PI categories of this person for this purpose now?"""
         svc: Services = request.app.state.services
-        key = _decision_key(request, svc.keys)  # before the body: 401 comes first
+        key, parsed = _decision_key(request, svc.keys)  # before the body: 401 comes first
         try:
             body = s.DecisionIn.model_validate_json(await request.body())
         except ValidationError as exc:
@@ -661,7 +663,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         # async and inline on the event loop: decisions arriving together share one
         # statement (the epoch and each one's latest consent event), issued after they arrived
         epoch, event = await svc.batcher.latest((subject, body.notice, body.purpose))
-        _authorize(request, svc.keys.check(key, epoch), "decisions:read")
+        _authorize(request, svc.keys.check(key, epoch, parsed=parsed), "decisions:read")
         nv = svc.reader.notice(body.notice, epoch)
         if nv is None:
             raise NotFoundError(f"notice {body.notice!r} does not exist")

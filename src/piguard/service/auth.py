@@ -120,10 +120,13 @@ class ApiKeys:
         """The cached (hash, scopes, epoch) of a key verified earlier, or None."""
         return self._cache.get(key_id)
 
-    def check(self, key: str, epoch: int | None = None) -> tuple[str, frozenset[str]] | None:
+    def check(
+        self, key: str, epoch: int | None = None, *, parsed: tuple[str, str] | None = None
+    ) -> tuple[str, frozenset[str]] | None:
         """(key id, scopes) of a valid, unrevoked key, or None. The key's row is read unless
-        ``epoch`` is given and the key was verified at that epoch."""
-        parsed = self.parse(key)
+        ``epoch`` is given and the key was verified at that epoch. ``parsed``: the key's
+        :meth:`parse` if the caller has it."""
+        parsed = parsed or self.parse(key)
         if parsed is None:
             return None
         key_id, digest = parsed

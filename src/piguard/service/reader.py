@@ -338,6 +338,7 @@ class AsyncEventReader:
         kwargs.pop("context", None)  # SQLAlchemy's adapters: plain types need none
         self._kwargs: dict[str, Any] = dict(kwargs)
         self._conn: Any = None
+        self._cur: Any = None
 
     async def latest_events(
         self, keys: Sequence[EventKey]
@@ -361,7 +362,7 @@ class AsyncEventReader:
         return epoch, out
 
     async def aclose(self) -> None:
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._cur = self._conn, None, None
         if conn is not None:
             with contextlib.suppress(Exception):  # already broken: nothing left to close
                 await conn.close()
