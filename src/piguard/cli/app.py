@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ class _PiguardGroup(TyperGroup):
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-app = typer.Typer(
+_app = typer.Typer(
     name="piguard",
     cls=_PiguardGroup,
     help=(
@@ -58,7 +59,7 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: bool = typer.Option(
         False,
@@ -72,35 +73,60 @@ def _root(
     """piguard: find, grade and protect personal information in Chinese Internet+ services."""
 
 
-def _register_commands() -> None:
-    """Attach every sub-command. Each lives in its own module under ``piguard.cli``
-    and exposes ``register(app)``; add one import and one call per module here."""
-    from piguard.cli import admin as _admin
-    from piguard.cli import anonymize as _anonymize
-    from piguard.cli import audit as _audit
-    from piguard.cli import datamap as _datamap
-    from piguard.cli import deidentify as _deidentify
-    from piguard.cli import requests as _requests
-    from piguard.cli import scan as _scan
-    from piguard.cli import serve as _serve
-    from piguard.cli import stats as _stats
-    from piguard.cli import taxonomy as _taxonomy
-
-    _taxonomy.register(app)
-    _audit.register(app)
-    _anonymize.register(app)
-    _stats.register(app)
-    _scan.register(app)
-    _datamap.register(app)
-    _serve.register(app)
-    _admin.register(app)
-    _deidentify.register(app)
-    _requests.register(app)
+#: Each sub-command and the module under ``piguard.cli`` that defines it; every module
+#: exposes ``register(app)``. ``main`` imports only the module of the command it runs, so that
+#: ``piguard scan`` does not pay for importing de-identification, audit or the service.
+#: tests/cli/test_root.py checks this table against what each module registers.
+COMMAND_MODULES: dict[str, str] = {
+    "taxonomy": "taxonomy",
+    "profiles": "taxonomy",
+    "apps": "taxonomy",
+    "audit": "audit",
+    "anonymize": "anonymize",
+    "stats": "stats",
+    "scan": "scan",
+    "datamap": "datamap",
+    "serve": "serve",
+    "admin": "admin",
+    "deidentify": "deidentify",
+    "reidentify": "deidentify",
+    "requests": "requests",
+}
+_registered: set[str] = set()
 
 
-_register_commands()
+def _register(module: str) -> None:
+    if module in _registered:
+        return
+    _registered.add(module)
+    importlib.import_module(f"piguard.cli.{module}").register(_app)
+
+
+def _register_all() -> None:
+    """Attach every sub-command, in the order of ``COMMAND_MODULES`` (the order of --help)."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        _register(module)
+
+
+def __getattr__(name: str) -> Any:
+    # ``from piguard.cli.app import app`` (tests, embedding) gets the root command with every
+    # sub-command attached.
+    if name == "app":
+        _register_all()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``piguard`` script."""
-    app(args=argv, prog_name="piguard")
+    args = sys.argv[1:] if argv is None else argv
+    # The first word that is not an option names the sub-command (the root has only the
+    # flags --version and --help). Anything else (help, a typo) gets every command.
+    word = next((a for a in args if not a.startswith("-")), None)
+    if word in COMMAND_MODULES:
+        _register(COMMAND_MODULES[word])
+    elif word is None and ("--version" in args or "-V" in args):
+        pass  # answered by the root callback before any sub-command is needed
+    else:
+        _register_all()
+    _app(args=args, prog_name="piguard")
