@@ -49,6 +49,7 @@ __all__ = [
     "province_name",
     "provinces",
     "township",
+    "township_rows",
 ]
 
 Level = Literal["province", "city", "county", "township"]
@@ -170,14 +171,28 @@ def _table() -> _Table:
 
 
 @functools.cache
-def _townships() -> dict[str, tuple[Division, ...]]:
-    """Township-level units grouped by the 6-digit code of their county."""
-    table = _table()
-    grouped: dict[str, list[Division]] = {}
+def township_rows() -> tuple[tuple[str, str], ...]:
+    """The township table as (9-digit code, name) pairs, by code, without building
+    :class:`Division` objects (for gazetteers that need only the names).
+
+    >>> township_rows()[0]
+    ('110101001', '东华门街道')
+    """
+    rows = []
     for line in _read_data("townships.tsv").splitlines():
         if not line or line.startswith("#"):
             continue
         code, name = line.split("\t")
+        rows.append((code, name))
+    return tuple(sorted(rows))
+
+
+@functools.cache
+def _townships() -> dict[str, tuple[Division, ...]]:
+    """Township-level units grouped by the 6-digit code of their county."""
+    table = _table()
+    grouped: dict[str, list[Division]] = {}
+    for code, name in township_rows():
         county = table.by_prefix[code[:6]]
         grouped.setdefault(county.code, []).append(
             Division(
