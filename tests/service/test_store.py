@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -104,26 +103,31 @@ def test_async_reader_sees_commits_and_reconnects(pg_url: str) -> None:
         drop_tables(pg_url, prefix)
 
 
-def test_batcher_answers_each_decision_after_it_arrived(tmp_path: Path) -> None:
-    """Decisions registered while a statement is in flight wait for the next statement: a
-    write acknowledged before a decision arrived is always in the answer it gets."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    upgrade(engine, "b_")
-    store = SqlConsentStore(engine, tables("b_"))
-    batcher = DecisionBatcher(store.reader, mode="thread")
-    grant = _event(Action.GRANT, 1)
-    key = (grant.subject, "policy", "trip")
+def test_batcher_answers_each_decision_after_it_arrived(pg_url: str) -> None:
+    """A decision registered while a statement is in flight waits for the next statement: a
+    write acknowledged before the decision arrived is always in the answer it gets."""
+    prefix = f"r{secrets.token_hex(3)}_"
+    engine = make_engine(pg_url)
+    try:
+        upgrade(engine, prefix)
+        store = SqlConsentStore(engine, tables(prefix))
+        batcher = DecisionBatcher(store.reader, mode="async")
+        grant = _event(Action.GRANT, 1)
+        key = (grant.subject, "policy", "trip")
 
-    async def run() -> None:
-        first = asyncio.ensure_future(batcher.latest(key))
-        await asyncio.sleep(0)  # the first statement is issued (no grant yet)
-        store.add_event(grant)  # acknowledged while that statement may be in flight
-        second = await batcher.latest(key)
-        assert second[1] is not None
-        assert second[1].action is Action.GRANT
-        await first
+        async def run() -> None:
+            first = asyncio.ensure_future(batcher.latest(key))
+            for _ in range(3):  # the first statement is issued (no grant yet) ...
+                await asyncio.sleep(0)
+            store.add_event(grant)  # ... and this write is acknowledged meanwhile
+            second = await batcher.latest(key)
+            assert second[1] is not None
+            assert second[1].action is Action.GRANT
+            await first
+            await batcher.aclose()
 
-    asyncio.run(run())
-    batcher.close()
-    store.close()
-    engine.dispose()
+        asyncio.run(run())
+        store.close()
+    finally:
+        engine.dispose()
+        drop_tables(pg_url, prefix)

@@ -186,7 +186,7 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
         reader=reader,
         batcher=DecisionBatcher(
             reader,
-            mode={"sqlite": "inline", "postgresql": "async"}.get(engine.dialect.name, "thread"),
+            mode="async" if engine.dialect.name == "postgresql" else "inline",
         ),
         pseudonymizer=pseudo,
     )
@@ -194,7 +194,6 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
     svc.consent.scope = lambda: reader.datamap()[0]
     svc.closers.append(engine.dispose)
     svc.closers.append(reader.close)
-    svc.closers.append(svc.batcher.close)
     if isinstance(sink, MerkleLogSink):
         svc.closers.append(sink.close)
     if audit_log is not None:
