@@ -31,6 +31,7 @@ import re
 import secrets
 import types
 import typing
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -453,6 +454,7 @@ def _division_end(value: str) -> int:
 
 
 _MAX_PREFIXES = 50_000  # about ten times the number of county-level units
+_SLICE = 65_536  # rows of an Arrow array matched at a time
 
 
 class _DivisionPrefixes:
@@ -467,6 +469,7 @@ class _DivisionPrefixes:
         self._known: set[str] = set()
         self._lengths: list[int] = []
         self._groups: tuple[int, list[tuple[int, Any]]] | None = None
+        self._hits: Counter[int] = Counter()
 
     def end(self, value: str) -> int:
         """Where the division names end (a third of the value, at most 3, if none)."""
@@ -500,6 +503,10 @@ class _DivisionPrefixes:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if len(arr) > _SLICE:  # a slice at a time: what one teaches, the next one uses
+            return np.concatenate(
+                [self.byte_ends(arr.slice(i, _SLICE)) for i in range(0, len(arr), _SLICE)]
+            )
         out = np.full(len(arr), -1, dtype=np.int64)
         todo = np.arange(len(arr))
         sub = arr.cast(pa.binary())
@@ -509,6 +516,7 @@ class _DivisionPrefixes:
                 hit = pc.is_in(pc.binary_slice(sub, 0, nbytes), value_set=values)
                 hits = hit.to_numpy(zero_copy_only=False)
                 if hits.any():
+                    self._hits[nbytes] += int(np.count_nonzero(hits))
                     out[todo[hits]] = nbytes
                     todo = todo[~hits]
                     sub = sub.filter(pc.invert(hit))
@@ -533,7 +541,8 @@ class _DivisionPrefixes:
         for k in self._known - inner:
             b = k.encode("utf-8")
             groups.setdefault(len(b), []).append(b)
-        ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
+        # the lengths that matched most values so far first, then those with most prefixes
+        ordered = sorted(groups.items(), key=lambda g: (-self._hits[g[0]], -len(g[1])))
         built = [(n, pa.array(v, type=pa.binary())) for n, v in ordered]
         self._groups = (len(self._known), built)
         return built
