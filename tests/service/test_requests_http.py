@@ -352,3 +352,28 @@ def test_explanation_request_names_holdings_without_values(ride: Ride) -> None:
     assert "explanation.md" in {p.name for p in package.iterdir()}
     assert BOB_PHONE not in text
     assert "Bob home" not in text
+
+
+def test_run_is_refused_while_another_process_holds_the_lease(ride: Ride) -> None:
+    from piguard.rights import RequestStore
+
+    srv, key = ride.server, ride.key
+    with srv.client(key) as c:
+        rid = _create(c, "access", {"phone": CAROL_PHONE})
+        assert c.post(f"/v1/requests/{rid}/verify").status_code == 200
+        # `piguard requests run` in another process holds the request's lease
+        store = RequestStore(srv.data_dir / "requests" / "requests.db")
+        store.acquire_lease(rid, "cli-host:4242:abcdef", seconds=300)
+        r = c.post(f"/v1/requests/{rid}/run")
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "conflict")
+        assert "another process" in r.json()["error"]["message"]
+        assert c.get(f"/v1/requests/{rid}").json()["state"] == "identity_verified"
+        store.release_lease(rid, "cli-host:4242:abcdef")
+        store.close()
+        r = c.post(f"/v1/requests/{rid}/run")  # free again: the service runs it
+        assert r.status_code == 202, r.text
+        deadline = time.monotonic() + 60  # a guard against hanging, not a speed assertion
+        while c.get(f"/v1/requests/{rid}").json()["state"] == "in_progress":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert c.get(f"/v1/requests/{rid}").json()["state"] == "completed"
