@@ -19,8 +19,11 @@ Example = tuple[str, list[Span]]
 _CLUENER_LABELS = {"name": "PERSON_NAME", "address": "ADDRESS"}
 
 
-def read_cluener(path: Path) -> list[Example]:
-    """CLUENER2020 JSON lines (``{"text", "label": {type: {entity: [[s, e_incl]]}}}``)."""
+def read_cluener(path: Path, *, all_types: bool = False) -> list[Example]:
+    """CLUENER2020 JSON lines (``{"text", "label": {type: {entity: [[s, e_incl]]}}}``).
+
+    With ``all_types``, the other entity types are kept under their CLUENER names.
+    """
     out: list[Example] = []
     with path.open(encoding="utf-8") as f:
         for line in f:
@@ -29,7 +32,7 @@ def read_cluener(path: Path) -> list[Example]:
             row = json.loads(line)
             spans: list[Span] = []
             for typ, ents in row.get("label", {}).items():
-                lab = _CLUENER_LABELS.get(typ)
+                lab = _CLUENER_LABELS.get(typ, typ if all_types else None)
                 if lab is None:
                     continue
                 for positions in ents.values():

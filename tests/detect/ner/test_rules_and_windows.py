@@ -122,3 +122,43 @@ def test_trim_address(text: str, expected: str) -> None:
 def test_bare_room_number_after_building() -> None:
     text = "水岸雅苑17幢322，谢谢"
     assert text[: extend_address(text, 0, 7)] == "水岸雅苑17幢322"
+
+
+def test_lexicon_and_gazetteer_share_one_longest_match() -> None:
+    f = Featurizer(
+        surnames={"张"},
+        compound_surnames=set(),
+        places={"北京": "p", "北京市": "P"},
+        lexicon={"北京大学": "O", "美国": "S", "北京": "S"},
+    )
+    feats = f.features("张伟在北京大学和北京市，美国")
+    # 北京大学 (organisation) is longer than the place 北京: no gazetteer flag there.
+    assert "xB:O" in feats[3]
+    assert "xE:O" in feats[6]
+    assert not any(x.startswith("g") for row in feats[3:7] for x in row)
+    # 北京市 is only a place; 美国 only a lexicon word.
+    assert "gB:P" in feats[8]
+    assert not any(x.startswith("x") for x in feats[8])
+    assert "xB:S" in feats[12]
+    # Characters outside any word get no gazetteer / lexicon attribute at all.
+    assert not any(x[0] in "gx" for x in feats[0])
+
+
+def test_omitted_templates_and_unknown_names() -> None:
+    kw = {"surnames": {"张"}, "compound_surnames": set(), "places": {}}
+    full = Featurizer(**kw).features("张伟")
+    lean = Featurizer(**kw, omit=["ll", "rr"]).features("张伟")
+    assert {x.split("=")[0] for x in full[0]} - {x.split("=")[0] for x in lean[0]} == {"ll", "rr"}
+    with pytest.raises(ValueError, match="unknown feature templates: zz"):
+        Featurizer(**kw, omit=["zz"])
+
+
+def test_short_address_after_a_person_label_is_a_name() -> None:
+    text = "终点：锦江二路275号 乘客：黄海然"
+    name = text.index("黄")
+    spans = clean_spans([(3, 11, "ADDRESS"), (name, len(text), "ADDRESS")], text)
+    assert spans == [(3, 11, "ADDRESS"), (name, len(text), "PERSON_NAME")]
+    # A real place after the label (it has an address suffix) stays an address.
+    assert clean_spans([(3, 6, "ADDRESS")], "乘客：北京市") == [(3, 6, "ADDRESS")]
+    # Without a label, nothing changes.
+    assert clean_spans([(3, 6, "ADDRESS")], "发往：黄海然") == [(3, 6, "ADDRESS")]

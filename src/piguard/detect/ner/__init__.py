@@ -41,6 +41,10 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 MAX_WINDOW: Final = 200
+# A character inside a gazetteer / lexicon word is tagged ADDRESS when the CRF's marginal
+# probability of an address label there is at least this (Viterbi alone is stricter);
+# tuned on a held-out part of CLUENER2020 train (benchmarks/ner/RESULTS.md).
+ADDRESS_THRESHOLD: Final = 0.4
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -119,20 +123,25 @@ class Tagger:
         *,
         featurizer: Featurizer | None = None,
         rules: bool = True,
+        address_threshold: float | None = ADDRESS_THRESHOLD,
     ) -> None:
+        if address_threshold is not None and not 0.0 < address_threshold < 1.0:
+            raise ValueError("address_threshold must be between 0 and 1")
         self._model = load_model_bytes() if model is None else model
         self._featurizer = featurizer or load_default_featurizer()
         self._rules = rules
+        self._threshold = address_threshold
         self._local = threading.local()
         self._handle()  # fail early on a broken model
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"model": self._model, "rules": self._rules}
+        return {"model": self._model, "rules": self._rules, "threshold": self._threshold}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._model = state["model"]
         self._featurizer = load_default_featurizer()
         self._rules = state["rules"]
+        self._threshold = state["threshold"]
         self._local = threading.local()
 
     def _handle(self) -> pycrfsuite.Tagger:
@@ -154,11 +163,29 @@ class Tagger:
             window = text[s:e]
             if _HAN.search(window) is None:
                 continue
-            labels = crf.tag(feats(window))
+            rows = feats(window)
+            labels = crf.tag(rows)
+            if self._threshold is not None:
+                labels = self._lean_to_places(crf, rows, labels)
             spans.extend(_decode(labels, s))
         if self._rules:
             spans = clean_spans(spans, text)
         return spans
+
+    def _lean_to_places(
+        self, crf: pycrfsuite.Tagger, rows: list[tuple[str, ...]], labels: list[str]
+    ) -> list[str]:
+        """Characters of a gazetteer / lexicon word that Viterbi left outside any span
+        become ADDRESS when their address marginal probability reaches the threshold."""
+        dense = self._featurizer.n_dense
+        threshold = self._threshold
+        out = labels
+        for i in [i for i, r in enumerate(rows) if len(r) > dense and labels[i] == "O"]:
+            if crf.marginal("B-A", i) + crf.marginal("I-A", i) >= threshold:
+                if out is labels:
+                    out = list(labels)
+                out[i] = "I-A" if i > 0 and out[i - 1].endswith("-A") else "B-A"
+        return out
 
     def tag_batch(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """:meth:`tag` for each text, in order."""

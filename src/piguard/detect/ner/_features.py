@@ -13,7 +13,10 @@ Every character of a window gets a list of feature strings:
   name found at that point, with its levels (province, prefecture, county, township;
   full or short form), from :mod:`piguard.geo` (NBS 2023 administrative divisions),
 * address-grammar flags: the character is an address suffix (省 市 区 县 镇 乡 路 街 号
-  栋 单元 室 村 组 ...) or a digit run is followed by one.
+  栋 单元 室 村 组 ...) or a digit run is followed by one,
+* lexicon flags: the position (B/I/E) inside the longest word of ``data/lexicon.txt.gz``
+  found at that point, with its types (R person name, F foreign name, S place,
+  O organisation; from jieba's dictionary, MIT licence).
 
 >>> feats = Featurizer(surnames={"张"}, compound_surnames=set(), places={"北京市": "P"})
 >>> f = feats.features("张伟在北京市")
@@ -25,6 +28,7 @@ Every character of a window gets a list of feature strings:
 
 from __future__ import annotations
 
+import gzip
 import importlib.resources
 import itertools
 import re
@@ -35,10 +39,15 @@ from piguard import geo
 
 __all__ = [
     "ADDRESS_SUFFIXES",
+    "DEFAULT_OMIT",
+    "LEXICON_TAGS",
+    "TEMPLATES",
     "Featurizer",
+    "build_featurizer",
     "char_classes",
     "load_default_featurizer",
     "normalize",
+    "read_lexicon",
 ]
 
 # str.translate table: full-width ASCII -> half-width, ideographic space -> space,
@@ -85,6 +94,14 @@ _ADDRESS_SUFFIX_WORDS = (
     "开发区",
     "工业园",
 )
+# Lexicon word types (data/lexicon.txt.gz): R person name, F foreign / full name, S place,
+# O organisation.
+LEXICON_TAGS: str = "FORS"
+# Feature template names, in the order of the feature tuple (``omit`` takes a subset).
+TEMPLATES: tuple[str, ...] = (
+    "c", "l", "r", "ll", "rr", "lc", "cr", "llc", "lcr", "crr", "t", "tt",
+    "s", "s0", "s1", "a", "n", "g", "x", "b",
+)  # fmt: skip
 _NAME_AFFIXES = frozenset("先生女士老师总经理书记主任医生护士教授同学阿姨师傅叔伯哥姐")
 
 
@@ -133,131 +150,211 @@ class Featurizer:
         surnames: Iterable[str],
         compound_surnames: Iterable[str],
         places: Mapping[str, str],
+        lexicon: Mapping[str, str] | None = None,
+        omit: Iterable[str] = (),
     ) -> None:
         self.surnames = frozenset(surnames)
         self.compound_surnames = frozenset(compound_surnames)
         # places: name -> level letters (e.g. "P", "CA" when a name is at two levels).
         self.places = dict(places)
-        prefix: dict[str, set[int]] = {}
-        for name in self.places:
-            if len(name) >= 2:
-                prefix.setdefault(name[:2], set()).add(len(name))
-        self._prefix_lengths = {k: sorted(v, reverse=True) for k, v in prefix.items()}
-        self._sn_table = _MaskTable(self.surnames)
+        # lexicon: word -> type letters (LEXICON_TAGS); empty: no lexicon feature.
+        self.lexicon = dict(lexicon or {})
+        unknown = set(omit) - set(TEMPLATES)
+        if unknown:
+            raise ValueError(f"unknown feature templates: {', '.join(sorted(unknown))}")
+        self.omit = frozenset(omit)
+        # Attributes every character gets; gazetteer / lexicon attributes come after them.
+        self.n_dense = len([t for t in TEMPLATES if t not in self.omit and t not in "gx"])
+        # One dictionary for the greedy longest match: word -> (gazetteer feature suffix,
+        # lexicon feature suffix), "" where the word is not in that source.
+        words: dict[str, tuple[str, str]] = {}
+        if "x" not in self.omit:
+            words = {w: ("", x) for w, x in self.lexicon.items() if len(w) >= 2}
+        if "g" not in self.omit:
+            get = words.get
+            for w, levels in self.places.items():
+                if len(w) >= 2:
+                    words[w] = (levels, get(w, ("", ""))[1])
+        self._words = words
+        self._max_len = _max_lengths(words)
+        self._code_table = _CodeTable(self.surnames)
         firsts = "".join(sorted({x[0] for x in self.compound_surnames}))
         seconds = "".join(sorted({x[1] for x in self.compound_surnames if len(x) > 1}))
         self._csn_re = re.compile(
             f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])" if firsts and seconds else "(?!)"
         )
 
-    def _gazetteer(self, norm: str) -> list[str]:
-        """Greedy longest-match of place names; one feature string per character."""
+    def matches(
+        self, norm: str, bigrams: list[str] | None = None
+    ) -> list[tuple[int, int, str, str]]:
+        """Greedy longest match of gazetteer and lexicon words in normalised text.
+
+        ``(start, end, gazetteer levels, lexicon letters)``, left to right, not overlapping.
+        ``bigrams[i]`` is ``norm[i : i + 2]`` if the caller has them already.
+        """
+        max_len = self._max_len
+        words = self._words
+        out: list[tuple[int, int, str, str]] = []
+        pos = 0
         n = len(norm)
-        out = ["g"] * n
-        places = self.places
-        plen = self._prefix_lengths
-        i = 0
-        while i < n - 1:
-            lengths = plen.get(norm[i : i + 2])
-            if lengths is None:
-                i += 1
+        if bigrams is None:
+            bigrams = [x + y for x, y in itertools.pairwise(norm)]
+        for i in [i for i, b in enumerate(bigrams) if b in max_len]:
+            if i < pos:
                 continue
-            for k in lengths:
-                if i + k <= n:
-                    levels = places.get(norm[i : i + k])
-                    if levels is not None:
-                        out[i] = "gB:" + levels
-                        for j in range(i + 1, i + k - 1):
-                            out[j] = "gI:" + levels
-                        out[i + k - 1] = "gE:" + levels
-                        i += k
-                        break
-            else:
-                i += 1
+            for k in range(min(max_len[bigrams[i]], n - i), 1, -1):
+                hit = words.get(norm[i : i + k])
+                if hit is not None:
+                    out.append((i, i + k, hit[0], hit[1]))
+                    pos = i + k
+                    break
         return out
 
     def features(self, text: str) -> list[tuple[str, ...]]:
         """Feature strings for every character of ``text`` (one tuple per code point).
 
         Built column by column (one list comprehension per template) because that is
-        several times faster in CPython than a loop per character.
+        several times faster in CPython than a loop per character. Gazetteer and lexicon
+        features are added only where a word matches.
         """
         n = len(text)
         if n == 0:
             return []
         norm = normalize(text)
+        code = norm.translate(self._code_table)  # class and flags, one ASCII char each
         p = "^^" + norm + "$$"
-        t = "^^" + norm.translate(_CLASS_TABLE) + "$$"
+        t = "^^" + code.translate(_CODE_CLASS) + "$$"
         ll, lf, c, r, rr = p[:n], p[1 : n + 1], norm, p[3 : n + 3], p[4 : n + 4]
         tl, tc, tr = t[1 : n + 1], t[2 : n + 2], t[3 : n + 3]
-        sn = "00" + norm.translate(self._sn_table) + "00"
-        sf = "0" + norm.translate(_SUFFIX_TABLE) + "00"
-        na = norm.translate(_AFFIX_TABLE) + "00"
-        cs = ["0"] * (n + 1)
-        for m in self._csn_re.finditer(norm):
-            i = m.start()
-            if norm[i : i + 2] in self.compound_surnames:
-                cs[i + 1] = "1"
-        sw = ["0"] * n
-        for m in _SUFFIX_WORD_RE.finditer(norm):
-            sw[m.end() - 1] = "1"
-        cols: list[list[str]] = [
-            ["c=" + x for x in c],
-            ["l=" + x for x in lf],
-            ["r=" + x for x in r],
-            ["ll=" + x for x in ll],
-            ["rr=" + x for x in rr],
-            ["lc=" + x + y for x, y in zip(lf, c, strict=True)],
-            ["cr=" + x + y for x, y in zip(c, r, strict=True)],
-            ["llc=" + x + y + z for x, y, z in zip(ll, lf, c, strict=True)],
-            ["lcr=" + x + y + z for x, y, z in zip(lf, c, r, strict=True)],
-            ["crr=" + x + y + z for x, y, z in zip(c, r, rr, strict=True)],
-            ["t=" + x + y + z for x, y, z in zip(tl, tc, tr, strict=True)],
-            ["tt=" + x + y for x, y in zip(t[:n], t[4 : n + 4], strict=True)],
-            # surname flags: this char, the one before, two before; compound surname here / before
-            [
-                "s=" + a + b + d + e + f
-                for a, b, d, e, f in zip(
-                    sn[2 : n + 2], sn[1 : n + 1], sn[:n], cs[1:], cs[:n], strict=True
-                )
-            ],
-            ["s0=" + x for x in sn[2 : n + 2]],
-            ["s1=" + x for x in sn[1 : n + 1]],
-            # address grammar: suffix char here / next, digit before a suffix, suffix word ends here
-            [
-                "a=" + a + b + ("1" if a == "1" and x == "D" else "0") + d
-                for a, b, x, d in zip(sf[1 : n + 1], sf[2 : n + 2], tl, sw, strict=True)
-            ],
-            ["n=" + x + y for x, y in itertools.pairwise(na[1 : n + 2])],
-            self._gazetteer(norm),
-            ["b"] * n,  # bias: a per-label prior
-        ]
-        return list(zip(*cols, strict=True))
+        omit = self.omit
+        cols: list[list[str]] = []
+        add = cols.append
+        if "c" not in omit:
+            add(["c=" + x for x in c])
+        if "l" not in omit:
+            add(["l=" + x for x in lf])
+        if "r" not in omit:
+            add(["r=" + x for x in r])
+        if "ll" not in omit:
+            add(["ll=" + x for x in ll])
+        if "rr" not in omit:
+            add(["rr=" + x for x in rr])
+        # bigrams / trigrams of the padded text, each built once: bi[k] = p[k : k + 2]
+        bi = [x + y for x, y in itertools.pairwise(p[1:])]
+        if "lc" not in omit:
+            add(["lc=" + x for x in bi[:n]])
+        if "cr" not in omit:
+            add(["cr=" + x for x in bi[1 : n + 1]])
+        tri = [x + y for x, y in zip(p[: n + 2], bi, strict=True)]  # tri[k] = p[k : k + 3]
+        if "llc" not in omit:
+            add(["llc=" + x for x in tri[:n]])
+        if "lcr" not in omit:
+            add(["lcr=" + x for x in tri[1 : n + 1]])
+        if "crr" not in omit:
+            add(["crr=" + x for x in tri[2 : n + 2]])
+        if "t" not in omit:
+            add(["t=" + x + y + z for x, y, z in zip(tl, tc, tr, strict=True)])
+        if "tt" not in omit:
+            add(["tt=" + x + y for x, y in zip(t[:n], t[4 : n + 4], strict=True)])
+        sn = "00" + code.translate(_CODE_SURNAME) + "00"
+        if "s" not in omit:
+            # surname flags: this char, one before, two before; compound surname here / before
+            cs = ["0"] * (n + 1)
+            for m in self._csn_re.finditer(norm):
+                i = m.start()
+                if norm[i : i + 2] in self.compound_surnames:
+                    cs[i + 1] = "1"
+            add(
+                [
+                    "s=" + a + b + d + e + f
+                    for a, b, d, e, f in zip(
+                        sn[2 : n + 2], sn[1 : n + 1], sn[:n], cs[1:], cs[:n], strict=True
+                    )
+                ]
+            )
+        if "s0" not in omit:
+            add(["s0=" + x for x in sn[2 : n + 2]])
+        if "s1" not in omit:
+            add(["s1=" + x for x in sn[1 : n + 1]])
+        if "a" not in omit:
+            # address grammar: suffix char here / next, digit before a suffix, suffix word
+            sf = "0" + code.translate(_CODE_SUFFIX) + "00"
+            sw = ["0"] * n
+            for m in _SUFFIX_WORD_RE.finditer(norm):
+                sw[m.end() - 1] = "1"
+            add(
+                [
+                    "a=" + a + b + ("1" if a == "1" and x == "D" else "0") + d
+                    for a, b, x, d in zip(sf[1 : n + 1], sf[2 : n + 2], tl, sw, strict=True)
+                ]
+            )
+        if "n" not in omit:
+            na = code.translate(_CODE_AFFIX) + "00"
+            add(["n=" + x + y for x, y in itertools.pairwise(na[1 : n + 2])])
+        if "b" not in omit:
+            add(["b"] * n)  # bias: a per-label prior
+        rows = list(zip(*cols, strict=True))
+        for s, e, levels, letters in self.matches(norm, bi[1:n]):
+            for j, pos in enumerate(("B",) + ("I",) * (e - s - 2) + ("E",)):
+                extra: tuple[str, ...] = ()
+                if levels:
+                    extra += ("g" + pos + ":" + levels,)
+                if letters:
+                    extra += ("x" + pos + ":" + letters,)
+                rows[s + j] += extra
+        return rows
 
 
-class _MaskTable(dict[int, int]):
-    """str.translate table: members -> "1", everything else -> "0" (cached on miss)."""
+def _max_lengths(words: Iterable[str]) -> dict[str, int]:
+    """First two characters -> length of the longest word starting with them."""
+    out: dict[str, int] = {}
+    get = out.get
+    for w in words:
+        k = len(w)
+        if k > get(w[:2], 0):
+            out[w[:2]] = k
+    return out
 
-    def __init__(self, members: Iterable[str]) -> None:
-        super().__init__({ord(ch): ord("1") for ch in members})
+
+# Every character is coded as one ASCII character that carries its class and three flags
+# (surname, address suffix, name affix); the columns are then cheap ASCII translations.
+_CLASSES = "CNDLSPO"
+
+
+def _code_of(cls: str, surname: bool, suffix: bool, affix: bool) -> int:
+    return 0x21 + _CLASSES.index(cls) * 8 + surname * 4 + suffix * 2 + affix
+
+
+_CODE_CLASS: dict[int, int] = {}
+_CODE_SURNAME: dict[int, int] = {}
+_CODE_SUFFIX: dict[int, int] = {}
+_CODE_AFFIX: dict[int, int] = {}
+for _cls in _CLASSES:
+    for _bits in range(8):
+        _k = _code_of(_cls, bool(_bits & 4), bool(_bits & 2), bool(_bits & 1))
+        _CODE_CLASS[_k] = ord(_cls)
+        _CODE_SURNAME[_k] = ord("1" if _bits & 4 else "0")
+        _CODE_SUFFIX[_k] = ord("1" if _bits & 2 else "0")
+        _CODE_AFFIX[_k] = ord("1" if _bits & 1 else "0")
+del _cls, _bits, _k
+
+
+class _CodeTable(dict[int, int]):
+    """str.translate table: character -> its ASCII code (see _code_of), cached on miss."""
+
+    def __init__(self, surnames: Iterable[str]) -> None:
+        super().__init__()
+        self._surnames = frozenset(surnames)
 
     def __missing__(self, key: int) -> int:
-        self[key] = ord("0")
-        return ord("0")
-
-
-class _ClassTableT(dict[int, int]):
-    """str.translate table: character -> its class letter (cached on miss)."""
-
-    def __missing__(self, key: int) -> int:
-        v = ord(_char_class(chr(key)))
+        ch = chr(key)
+        v = _code_of(
+            _char_class(ch), ch in self._surnames, ch in ADDRESS_SUFFIXES, ch in _NAME_AFFIXES
+        )
         self[key] = v
         return v
 
 
-_CLASS_TABLE = _ClassTableT()
-_SUFFIX_TABLE = _MaskTable(ADDRESS_SUFFIXES)
-_AFFIX_TABLE = _MaskTable(_NAME_AFFIXES)
 _SUFFIX_WORD_RE = re.compile("|".join(sorted(_ADDRESS_SUFFIX_WORDS, key=len, reverse=True)))
 
 
@@ -267,15 +364,37 @@ def _read_lines(name: str) -> list[str]:
     return [ln for ln in (x.strip() for x in lines) if ln and not ln.startswith("#")]
 
 
+# Feature templates left out of the shipped model (see benchmarks/ner/RESULTS.md).
+DEFAULT_OMIT: frozenset[str] = frozenset({"s0", "s1", "tt", "ll", "rr"})
+
+
 @lru_cache(maxsize=1)
 def load_default_featurizer() -> Featurizer:
-    """The featurizer built from the shipped surname list and gazetteer."""
+    """The featurizer of the shipped model (surnames, gazetteer, lexicon)."""
+    return build_featurizer(lexicon=True, omit=DEFAULT_OMIT)
+
+
+def build_featurizer(*, lexicon: bool = True, omit: Iterable[str] = ()) -> Featurizer:
+    """A featurizer from the shipped data files; ``omit`` leaves templates out."""
     surnames: list[str] = []
     compound: list[str] = []
     for ln in _read_lines("surnames.txt"):
         for s in ln.split():
             (surnames if len(s) == 1 else compound).append(s)
-    return Featurizer(surnames=surnames, compound_surnames=compound, places=gazetteer())
+    return Featurizer(
+        surnames=surnames,
+        compound_surnames=compound,
+        places=gazetteer(),
+        lexicon=read_lexicon() if lexicon else None,
+        omit=omit,
+    )
+
+
+def read_lexicon() -> dict[str, str]:
+    """Word -> type letters from ``data/lexicon.txt.gz`` (jieba dictionary, MIT licence)."""
+    res = importlib.resources.files("piguard.detect.ner").joinpath("data", "lexicon.txt.gz")
+    lines = gzip.decompress(res.read_bytes()).decode("utf-8").splitlines()
+    return dict(ln.split("\t", 1) for ln in lines if ln and ln[0] != "#")
 
 
 _LEVEL_LETTER = {"province": "P", "city": "C", "county": "A", "township": "T"}

@@ -7,7 +7,9 @@ model has rarely seen (建国路88号SOHO现代城5号楼1501室). These rules:
 * extend an address span forward over address-grammar continuations (numbers with
   号/栋/幢/楼/单元/室/层/座/弄, roads and compounds ending in 路/街/巷/小区/大厦 ...),
 * merge address spans that touch or are separated only by a space,
-* drop one-character names (a lone surname is not a name).
+* drop one-character names (a lone surname is not a name),
+* a short "address" right after a person's field label (乘客：黄海然, where 黄海 is a sea)
+  is a name.
 
 >>> extend_address("北京市朝阳区建国路88号院3号楼2单元501室，电话", 0, 6)
 23
@@ -49,6 +51,11 @@ _SPACES = re.compile(r"\s+")
 _TRAILING_WORDS = re.compile(r"(?:门口|附近|旁边|对面|楼下|一带|这边|那边)$")
 _ONLY_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _MAX_EXTENSION = 40
+# Field labels that introduce a person's name in orders, prescriptions and trip messages
+# (the same labels as the scanner's labelled_name recognizer).
+_PERSON_LABEL = re.compile(
+    r"(?:收货人|收件人|寄件人|联系人|乘客|患者|病人|司机|用户|客户|姓名)[:：]?[ \t]{0,2}$"
+)
 
 
 def extend_address(text: str, start: int, end: int) -> int:
@@ -121,6 +128,15 @@ def clean_spans(
     n = len(spans)
     for k, (s, e, lab) in enumerate(spans):
         if lab == "PERSON_NAME" and e - s < 2:
+            continue
+        if (
+            lab == "ADDRESS"
+            and 2 <= e - s <= 4
+            and _ONLY_HAN.fullmatch(text, s, e)
+            and not _ADDR_CHARS.search(text, s, e)
+            and _PERSON_LABEL.search(text, max(0, s - 6), s)
+        ):
+            out.append((s, e, "PERSON_NAME"))
             continue
         if lab == "ADDRESS":
             if extend:
