@@ -178,3 +178,63 @@ def test_run_writes_audit_events_without_pi(
     ]
     assert all(e["subject"].startswith("hmac-sha256:audit:") for e in events)
     assert "13800000001" not in json.dumps(events)
+
+
+def test_cancellation_without_consent_store_says_why_and_how(env: Path) -> None:
+    rid = _create("cancellation", "--user-id", "2")
+    _ok(["requests", "verify", rid])
+    out = _ok(["requests", "run", rid, "-d", str(EXAMPLE)])
+    assert "completed" in out
+    for text in (out, _ok(["requests", "show", rid])):
+        assert "note: consents not withdrawn: run/resume was given no consent store" in text
+        assert "--consents" in text
+    shown = json.loads(_ok(["requests", "show", rid, "--format", "json"]))
+    (step,) = [s for s in shown["steps"] if s["step"] == "consents"]
+    assert step["state"] == "skipped"
+    assert "--consents" in step["note"]
+    assert all("note" not in s for s in shown["steps"] if s["step"] != "consents")
+
+
+def test_consent_options_checked_before_anything_runs(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every mistake in --consents stops with exit 2 and one line, before the request changes
+    state or a row is touched; nothing is created where the service's state should be."""
+    users = [(1, "13800000001", "a@example.cn", "张三", "110101199003071233")]
+    withdrawal = _create("consent_withdrawal", "--user-id", "1")
+    by_phone = _create("cancellation", "--phone", "13800000001")
+    cancel = _create("cancellation", "--user-id", "1")
+    for rid in (withdrawal, by_phone, cancel):
+        _ok(["requests", "verify", rid])
+    run = ["requests", "run"]
+    out = _ok([*run, withdrawal, "-d", str(EXAMPLE)], code=2)
+    assert "a consent_withdrawal request needs --consents" in out
+    out = _ok([*run, by_phone, "-d", str(EXAMPLE), "--consents", "env"], code=2)
+    assert "has no user id, and consents are withdrawn by user id" in out
+    out = _ok([*run, cancel, "-d", str(EXAMPLE), "--consents", str(tmp_path / "no.toml")], 2)
+    assert "is not a settings file, a URL or 'env'" in out
+    # a data directory without the service's keys (other pseudonyms: nothing would be found)
+    monkeypatch.setenv("PIGUARD_DATA_DIR", str(tmp_path / "elsewhere"))
+    out = _ok([*run, cancel, "-d", str(EXAMPLE), "--consents", "env"], code=2)
+    assert "key file" in out
+    assert "signer.key" in out
+    assert not (tmp_path / "elsewhere").exists()
+    keys = tmp_path / "svc" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "signer.key").write_text("x", encoding="ascii")
+    (keys / "subject.key").write_text("00" * 32, encoding="ascii")
+    monkeypatch.setenv("PIGUARD_DATA_DIR", str(tmp_path / "svc"))
+    out = _ok([*run, cancel, "-d", str(EXAMPLE), "--consents", "env"], code=2)
+    assert "database" in out
+    assert "does not exist" in out
+    assert not (tmp_path / "svc" / "piguard.db").exists()
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    out = _ok([*run, cancel, "-d", str(EXAMPLE), "--consents", f"sqlite:///{empty}"], code=2)
+    assert "has no table piguard_consent_events" in out
+    for rid in (withdrawal, by_phone, cancel):
+        assert json.loads(_ok(["requests", "show", rid, "-f", "json"]))["state"] == (
+            "identity_verified"
+        )
+    with sqlite3.connect(env) as conn:
+        assert conn.execute("SELECT * FROM users WHERE id = 1").fetchall() == users

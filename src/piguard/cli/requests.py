@@ -4,6 +4,10 @@ Requests live in a SQLite file (``--store``, default ``piguard-requests.db``). `
 the datastores of a description file; a datastore that fails leaves the request ``failed``
 with the datastore, table and reason shown by ``show``; ``resume`` continues it without
 repeating finished steps. ``run``/``resume`` exit 1 when the request ends ``failed``.
+
+``run``/``resume --consents`` open the consent records of the service (``piguard serve``) the
+way the service does (its settings, database, keys and audit log): cancellation and consent
+withdrawal then withdraw the person's consents through :class:`piguard.consent.ConsentService`.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from piguard import rights
-from piguard.audit import AuditLog, MerkleLogSink, Pseudonymizer
+from piguard.audit import AuditLog, AuditSink, MerkleLogSink, Pseudonymizer
 from piguard.cli._output import (
     OutputFormat,
     emit_text,
@@ -31,6 +35,9 @@ from piguard.cli._output import (
 from piguard.datamap import load_datamap
 from piguard.errors import InputError
 from piguard.keys import load_provider
+
+if TYPE_CHECKING:
+    from piguard.service.app import Services
 
 requests_app = typer.Typer(
     name="requests",
@@ -67,10 +74,26 @@ def _date(value: str | None, what: str) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
 
 
+#: why a cancellation's ``consents`` step was skipped, and how to have it done
+CONSENTS_SKIPPED = (
+    "consents not withdrawn: run/resume was given no consent store. Withdraw the person's "
+    "consents in the consent service, and give future runs --consents with the service's "
+    "settings file or database URL (see docs/requests.md)"
+)
+
+
+def _note(step: rights.Step) -> str | None:
+    if step.step == "consents" and step.state == "skipped":
+        return CONSENTS_SKIPPED
+    return None
+
+
 def _print_request(req: rights.Request, steps: list[rights.Step], fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         data = req.to_dict()
-        data["steps"] = [s.to_dict() for s in steps]
+        data["steps"] = [
+            s.to_dict() | ({"note": note} if (note := _note(s)) else {}) for s in steps
+        ]
         emit_text(to_json(data))
         return
     con = stdout_console()
@@ -86,6 +109,9 @@ def _print_request(req: rights.Request, steps: list[rights.Step], fmt: OutputFor
             (s.step, s.state, s.attempts, s.table or "", s.error or "", _rows(s)) for s in steps
         ]
         con.print(make_table(None, ["step", "state", "attempts", "table", "error", "rows"], rows))
+        for step in steps:
+            if (note := _note(step)) is not None:
+                con.print(f"note: {note}", markup=False)
 
 
 def _rows(step: rights.Step) -> str:
@@ -224,15 +250,29 @@ def _execute(
     datamap: Path | None,
     *,
     resume: bool,
+    consents: str | None = None,
 ) -> None:
     desc = rights.load_description(description)
     dm = load_datamap(datamap) if datamap is not None else None
     s = rights.RequestStore(store)
-    if resume and s.get(request_id).state not in ("failed", "in_progress"):
+    req = s.get(request_id)
+    if resume and req.state not in ("failed", "in_progress"):
         # in_progress: left by a stopped process (the lease tells a live runner apart)
         raise InputError(f"request {request_id} is not failed; use run")
+    withdraws = req.type in ("cancellation", "consent_withdrawal")
+    if consents is None and req.type == "consent_withdrawal":
+        raise InputError(
+            "a consent_withdrawal request needs --consents (the consent service's settings "
+            "file or database URL)"
+        )
+    if consents is not None and withdraws and "user_id" not in req.identity:
+        # checked before anything is erased: consents are recorded under the user id
+        raise InputError(
+            f"request {request_id} has no user id, and consents are withdrawn by user id; "
+            "create the request with --user-id"
+        )
     with contextlib.ExitStack() as stack:
-        sink = None
+        sink: AuditSink | None = None
         pseudonymizer = None
         provider = load_provider(keys or "env")  # vault keys (PIGUARD_KEY_<ID> by default)
         if audit_log is not None:
@@ -240,6 +280,12 @@ def _execute(
             sink = MerkleLogSink(log, group_commit=False)
             if keys is not None:
                 pseudonymizer = Pseudonymizer(provider, "audit")
+        svc = None
+        if consents is not None and withdraws:
+            svc = _open_service(consents)
+            stack.callback(svc.close)
+            if sink is None:  # audited as the service audits its own runs
+                sink, pseudonymizer = svc.audit, svc.pseudonymizer
         ex = rights.Executor(
             desc,
             s,
@@ -249,11 +295,66 @@ def _execute(
             keys=provider,
             actor="piguard-cli",
             datamap=dm,
+            consents=svc.consent if svc is not None else None,
         )
         req = ex.run(request_id, output=output)
     _print_request(req, s.steps(request_id), OutputFormat.table)
     if req.state == "failed":
         raise typer.Exit(1)
+
+
+def _open_service(spec: str) -> Services:
+    """The consent service as ``piguard serve`` opens it (same settings, database, pseudonym
+    key, signer and audit log), so that a withdrawal here is the service's own withdrawal.
+
+    ``spec``: a database URL, ``env`` (the ``PIGUARD_*`` environment alone) or a settings file
+    (TOML). Nothing is created: no keys, no tables (a wrong data directory or table prefix
+    would give other pseudonyms or no records, and withdraw nothing)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from piguard.keys import FileKeyProvider
+    from piguard.service.app import open_services
+    from piguard.service.db import make_engine
+    from piguard.service.settings import Settings
+
+    if "://" in spec:
+        settings = Settings.load(None, db_url=spec, create_keys=False, migrate=False)
+    elif spec == "env":
+        settings = Settings.load(None, create_keys=False, migrate=False)
+    else:
+        if not Path(spec).is_file():
+            raise InputError(f"--consents: {spec} is not a settings file, a URL or 'env'")
+        settings = Settings.load(spec, create_keys=False, migrate=False)
+    missing = [settings.signer_path] if not settings.signer_path.is_file() else []
+    if not settings.key_provider:
+        key = FileKeyProvider(settings.key_dir).path(settings.pseudonym_key)
+        missing += [] if key.is_file() else [key]
+    if missing:
+        raise InputError(
+            f"--consents: the consent service's key file {missing[0]} does not exist; give the "
+            "service's settings (data_dir) so that people get the service's pseudonyms"
+        )
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        # opening would create an empty database
+        raise InputError(f"--consents: the consent service's database {url} does not exist")
+    engine = make_engine(url)
+    try:
+        names = set(inspect(engine).get_table_names())
+    except SQLAlchemyError as exc:  # the driver's message may hold the URL: name the type only
+        raise InputError(
+            f"--consents: cannot open the consent service's database ({type(exc).__name__})"
+        ) from None
+    finally:
+        engine.dispose()
+    wanted = f"{settings.table_prefix}consent_events"
+    if wanted not in names:
+        raise InputError(
+            f"--consents: the consent service's database has no table {wanted}; check the "
+            "table prefix, or run piguard serve --migrate"
+        )
+    return open_services(settings, migrate=False)
 
 
 DescOpt = Annotated[
@@ -298,6 +399,18 @@ KeysOpt = Annotated[
     ),
 ]
 
+ConsentsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--consents",
+        help="Cancellation and consent withdrawal: withdraw the person's consents (by user id) "
+        "in the consent service's records, as the service does. The service's settings file "
+        "(TOML, as piguard serve --config), its database URL (as piguard serve --db; table "
+        "prefix, data directory and keys from PIGUARD_* as the service reads them), or 'env'. "
+        "Without --audit-log, steps are audited in the service's audit log.",
+    ),
+]
+
 
 @requests_app.command(
     "run",
@@ -307,6 +420,8 @@ KeysOpt = Annotated[
         "piguard requests run req-fedcba9876543210 -d examples/datastores/ride-hailing.yaml",
         "piguard requests run req-00112233aabbccdd -d examples/datastores/ride-hailing.yaml "
         "--datamap examples/datamaps/ride-hailing-compliant.yaml -o explanation.zip",
+        "piguard requests run req-fedcba9876543210 -d examples/datastores/ride-hailing.yaml "
+        "--consents piguard.toml",
     ),
 )
 def run_command(
@@ -317,18 +432,30 @@ def run_command(
     audit_log: AuditOpt = None,
     keys: KeysOpt = None,
     datamap: DatamapOpt = None,
+    consents: ConsentsOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Execute a verified request over every datastore; exit 1 if a datastore fails."""
     _execute(
-        request_id, description, output, work_dir, store, audit_log, keys, datamap, resume=False
+        request_id,
+        description,
+        output,
+        work_dir,
+        store,
+        audit_log,
+        keys,
+        datamap,
+        resume=False,
+        consents=consents,
     )
 
 
 @requests_app.command(
     "resume",
     epilog=examples(
-        "piguard requests resume req-0123456789abcdef -d examples/datastores/ride-hailing.yaml"
+        "piguard requests resume req-0123456789abcdef -d examples/datastores/ride-hailing.yaml",
+        "piguard requests resume req-0123456789abcdef -d examples/datastores/ride-hailing.yaml "
+        "--consents postgresql://piguard@127.0.0.1/piguard",
     ),
 )
 def resume_command(
@@ -339,12 +466,22 @@ def resume_command(
     audit_log: AuditOpt = None,
     keys: KeysOpt = None,
     datamap: DatamapOpt = None,
+    consents: ConsentsOpt = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """Continue a failed request (or one a stopped process left in progress); finished
     steps are not repeated."""
     _execute(
-        request_id, description, output, work_dir, store, audit_log, keys, datamap, resume=True
+        request_id,
+        description,
+        output,
+        work_dir,
+        store,
+        audit_log,
+        keys,
+        datamap,
+        resume=True,
+        consents=consents,
     )
 
 
