@@ -41,9 +41,9 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 MAX_WINDOW: Final = 200
-# A character inside a gazetteer / lexicon word is tagged ADDRESS when the CRF's marginal
-# probability of an address label there is at least this (Viterbi alone is stricter);
-# tuned on a held-out part of CLUENER2020 train (benchmarks/ner/RESULTS.md).
+# A character inside a place word (gazetteer, or lexicon type S) is ADDRESS when the CRF's
+# marginal probability of an address label there is at least this (Viterbi alone is
+# stricter); tuned on a held-out part of CLUENER2020 train (benchmarks/ner/RESULTS.md).
 ADDRESS_THRESHOLD: Final = 0.4
 
 
@@ -175,12 +175,16 @@ class Tagger:
     def _lean_to_places(
         self, crf: pycrfsuite.Tagger, rows: list[tuple[str, ...]], labels: list[str]
     ) -> list[str]:
-        """Characters of a gazetteer / lexicon word that Viterbi left outside any span
-        become ADDRESS when their address marginal probability reaches the threshold."""
+        """Characters of a place word (administrative division, or a lexicon word typed as a
+        place) that Viterbi left outside any span become ADDRESS when their address
+        marginal probability reaches the threshold."""
         dense = self._featurizer.n_dense
         threshold = self._threshold
         out = labels
         for i in [i for i, r in enumerate(rows) if len(r) > dense and labels[i] == "O"]:
+            # gazetteer attributes start with "g", lexicon ones carry "S" for a place
+            if not any(x[0] == "g" or "S" in x for x in rows[i][dense:]):
+                continue
             if crf.marginal("B-A", i) + crf.marginal("I-A", i) >= threshold:
                 if out is labels:
                     out = list(labels)
