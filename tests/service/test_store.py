@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from piguard.consent import Action, Channel, ConsentEvent
 from piguard.errors import StorageError
+from piguard.service.auth import ApiKeys
 from piguard.service.db import make_engine, tables
 from piguard.service.migrate import upgrade
 from piguard.service.reader import AsyncEventReader, DecisionBatcher
-from piguard.service.store import SqlConsentStore
+from piguard.service.store import SqlConsentStore, SqlDatamapStore
 
 from .conftest import drop_tables  # type: ignore[import-not-found]
 
@@ -131,3 +134,33 @@ def test_batcher_answers_each_decision_after_it_arrived(pg_url: str) -> None:
     finally:
         engine.dispose()
         drop_tables(pg_url, prefix)
+
+
+def test_reader_batches_and_epoch(tmp_path: Path) -> None:
+    """One statement answers many keys (more than MAX_BATCH: several statements); writes to
+    notices, the data map and keys advance the epoch, consent events do not."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'e.db'}")
+    upgrade(engine, "e_")
+    t = tables("e_")
+    store = SqlConsentStore(engine, t)
+    reader = store.reader
+    events = [_event(Action.GRANT, n) for n in range(3)]
+    keys = []
+    for n in range(40):
+        ev = replace(_event(Action.GRANT, n % 50), subject=f"hmac-sha256:subject:{n:064x}")
+        store.add_event(ev)
+        keys.append((ev.subject, "policy", "trip"))
+    epoch, found = reader.latest_events([*keys, ("nobody", "policy", "trip")])
+    assert set(found) == set(keys)
+    assert reader.latest_events([]) == (epoch, {})
+    for ev in events:
+        store.add_event(ev)
+    assert reader.epoch() == epoch  # consent events do not touch the epoch
+    SqlDatamapStore(engine, t).save("datamap: 1\nsystems: []\n", "test")
+    assert reader.epoch() == epoch + 1
+    keys_ = ApiKeys(engine, t, reader=reader)
+    _, key_id = keys_.create(["decisions:read"])
+    keys_.revoke(key_id)
+    assert reader.epoch() == epoch + 2
+    store.close()
+    engine.dispose()

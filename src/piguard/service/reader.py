@@ -208,6 +208,8 @@ class StateReader:
     def latest_events(self, keys: Sequence[EventKey]) -> tuple[int, dict[EventKey, ConsentEvent]]:
         """The epoch and the latest consent event of each key (keys without events are left
         out), read in one statement per :attr:`MAX_BATCH` keys."""
+        if not keys:
+            return self.epoch(), {}
         epoch = -1
         out: dict[EventKey, ConsentEvent] = {}
         for c, params in self.statements(keys):
@@ -215,10 +217,11 @@ class StateReader:
         return epoch, out
 
     def statements(self, keys: Sequence[EventKey]) -> list[tuple[_Compiled, dict[str, Any]]]:
-        """The statements (and their parameters) that read the latest events of ``keys``."""
+        """The statements (and their parameters) that read the latest events of ``keys``
+        (at least one key)."""
         unique = list(dict.fromkeys(keys))
         out = []
-        for start in range(0, max(len(unique), 1), self.MAX_BATCH):
+        for start in range(0, len(unique), self.MAX_BATCH):
             chunk = unique[start : start + self.MAX_BATCH]
             params: dict[str, Any] = {"one": 1}
             for i, (s, n, p) in enumerate(chunk):
