@@ -470,6 +470,11 @@ class _DivisionPrefixes:
         self._lengths: list[int] = []
         self._groups: tuple[int, list[tuple[int, Any]]] | None = None
         self._hits: Counter[int] = Counter()
+        # known prefixes that begin no longer known one, by length, most prefixes first: a
+        # value that starts with one of them has found its longest known prefix
+        self._outer: dict[int, set[str]] = {}
+        self._order: list[int] = []
+        self._proper: set[str] = set()  # every proper prefix of a known prefix
 
     def end(self, value: str) -> int:
         """Where the division names end (a third of the value, at most 3, if none)."""
@@ -478,17 +483,33 @@ class _DivisionPrefixes:
 
     def located(self, value: str) -> int | None:
         """Where the division names that open ``value`` end, or None."""
-        for n in self._lengths:
-            if value[:n] in self._known:
+        outer = self._outer
+        for n in self._order:
+            if value[:n] in outer[n]:
+                return n
+        known = self._known
+        for n in self._lengths:  # longest first, for prefixes that begin longer ones
+            if value[:n] in known:
                 return n
         found = geo.locate(value)
         if found is None:
             return None
         if all(c.level == "county" for c in found.candidates) and len(self._known) < _MAX_PREFIXES:
-            self._known.add(value[: found.end])
-            if found.end not in self._lengths:
-                self._lengths = sorted([*self._lengths, found.end], reverse=True)
+            self._learn(value[: found.end])
         return found.end
+
+    def _learn(self, prefix: str) -> None:
+        self._known.add(prefix)
+        if len(prefix) not in self._lengths:
+            self._lengths = sorted([*self._lengths, len(prefix)], reverse=True)
+        for n in range(1, len(prefix)):
+            head = prefix[:n]
+            self._proper.add(head)
+            if head in self._outer.get(n, ()):  # it begins this longer prefix now
+                self._outer[n].discard(head)
+        if prefix not in self._proper:
+            self._outer.setdefault(len(prefix), set()).add(prefix)
+        self._order = sorted(self._outer, key=lambda n: -len(self._outer[n]))
 
     def byte_ends(self, arr: Any) -> Any:
         """Where the division names end in every value of a ``pyarrow`` string array, in
