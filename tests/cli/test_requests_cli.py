@@ -174,6 +174,7 @@ def test_run_writes_audit_events_without_pi(
     assert [e["action"] for e in events] == [
         "rights.request.started",
         "rights.step.erase",
+        "rights.step.consents",  # skipped (no --consents), and audited as such
         "rights.request.completed",
     ]
     assert all(e["subject"].startswith("hmac-sha256:audit:") for e in events)

@@ -111,7 +111,8 @@ def test_deletion_children_first_across_datastores(
     rid = _request(ex, "deletion", phone=ALICE_PHONE)
     req = ex.run(rid)
     assert req.state == "completed", req.reason
-    assert [s.step for s in ex.store.steps(rid)] == ["carry:main", "erase:chat", "erase:main"]
+    steps = [s.step for s in ex.store.steps(rid)]
+    assert steps == ["carry:main", "erase:chat", "erase:main", "consents"]
     after = _chat_rows(chat)
     assert after["chats"] == [r for r in before_chat["chats"] if r[1] != 1]
     assert after["attachments"] == [r for r in before_chat["attachments"] if r[1] not in (1, 3)]
@@ -136,7 +137,7 @@ def test_failed_child_datastore_stops_before_the_parent_and_resumes(
     req = ex.run(rid)
     assert req.state == "completed", req.reason
     attempts = {s.step: s.attempts for s in ex.store.steps(rid)}
-    assert attempts == {"carry:main": 1, "erase:chat": 2, "erase:main": 1}
+    assert attempts == {"carry:main": 1, "erase:chat": 2, "erase:main": 1, "consents": 1}
     assert [r[0] for r in _chat_rows(chat)["chats"]] == [2, 4]
 
 

@@ -117,8 +117,9 @@ def test_deletion_removes_exactly_that_person(
     req = ex.run(rid)
     assert req.state == "completed", req.reason
     assert shop_env.snapshot() == _without(before, shop_env, _alice(shop_env))
-    (step,) = ex.store.steps(rid)
+    step, consents = ex.store.steps(rid)
     assert step.detail["rows"][shop_env.t("orders")] == 2
+    assert (consents.step, consents.state) == ("consents", "skipped")  # no consent service
 
 
 def test_legal_hold_and_mask(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
@@ -227,9 +228,8 @@ def test_unknown_person_gets_empty_package(shop_env: Shop, tmp_path: Path, descr
     assert shop_env.snapshot() == before
 
 
-def test_cancellation_withdraws_current_consents(
-    shop_env: Shop, tmp_path: Path, describe: Any
-) -> None:
+def _consent_service() -> Any:
+    """A consent service in memory: person 1 consented to trip and ads, person 2 to trip."""
     from piguard.consent import Channel, ConsentService, MemoryConsentStore, Purpose
     from piguard.keys import NoteSigner
 
@@ -251,6 +251,13 @@ def test_cancellation_withdraws_current_consents(
     )
     svc.grant("1", "policy", ["trip", "ads"], channel=Channel.APP, actor="app")
     svc.grant("2", "policy", ["trip"], channel=Channel.APP, actor="app")
+    return svc
+
+
+def test_cancellation_withdraws_current_consents(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    svc = _consent_service()
     ex = _executor(shop_env, describe(shop_env), tmp_path)
     ex.consents = svc
     req = ex.run(_request(ex, "cancellation", user_id="1"))
@@ -262,6 +269,25 @@ def test_cancellation_withdraws_current_consents(
     ex.verify(again.id)
     assert ex.run(again.id).state == "completed"
     assert ex.store.steps(again.id)[-1].detail == {"withdrawn": 0}  # nothing current left
+
+
+def test_deletion_withdraws_consents_too(shop_env: Shop, tmp_path: Path, describe: Any) -> None:
+    # the issue: deletion and cancellation "also revoke consents"
+    svc = _consent_service()
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    ex.consents = svc
+    req = ex.run(_request(ex, "deletion", user_id="1"))
+    assert req.state == "completed", req.reason
+    assert ex.store.steps(req.id)[-1].detail == {"withdrawn": 2}
+    assert not svc.decide("1", "policy", "ads", ["basic.email"]).allow
+    assert svc.decide("2", "policy", "trip", ["location.precise"]).allow
+    # named by phone only: the rows are erased, and the step says why no consent was found
+    by_phone = ex.run(_request(ex, "deletion", phone="13900000002"))
+    assert by_phone.state == "completed", by_phone.reason
+    last = ex.store.steps(by_phone.id)[-1]
+    assert (last.step, last.state) == ("consents", "skipped")
+    assert last.detail == {"skipped": "the request names no user_id"}
+    assert svc.decide("2", "policy", "trip", ["location.precise"]).allow
 
 
 def _engine_url(url: str) -> str:

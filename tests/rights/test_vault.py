@@ -113,7 +113,7 @@ def test_deletion_revokes_erased_and_identity_tokens_not_shared_ones(
     req = ex.run(_request(ex, "deletion", phone=ALICE_PHONE))
     assert req.state == "completed", req.reason
     steps = {s.step: s for s in ex.store.steps(req.id)}
-    assert list(steps) == ["erase:main", "vault:tokens"]
+    assert list(steps) == ["erase:main", "vault:tokens", "consents"]
     # e-mail, order 11's address, card 200, message 300 and the phone's own token; order
     # 10's address token is still in Bob's order 12, so it stays
     assert steps["vault:tokens"].detail == {"revoked": 5, "kept": 1}

@@ -84,7 +84,9 @@ CONSENTS_SKIPPED = (
 
 def _note(step: rights.Step) -> str | None:
     if step.step == "consents" and step.state == "skipped":
-        return CONSENTS_SKIPPED
+        if step.detail.get("skipped") == rights.NO_CONSENT_SERVICE:
+            return CONSENTS_SKIPPED
+        return f"consents not withdrawn: {step.detail.get('skipped')}"
     return None
 
 
@@ -259,13 +261,18 @@ def _execute(
     if resume and req.state not in ("failed", "in_progress"):
         # in_progress: left by a stopped process (the lease tells a live runner apart)
         raise InputError(f"request {request_id} is not failed; use run")
-    withdraws = req.type in ("cancellation", "consent_withdrawal")
+    withdraws = req.type in rights.WITHDRAWING_TYPES
     if consents is None and req.type == "consent_withdrawal":
         raise InputError(
             "a consent_withdrawal request needs --consents (the consent service's settings "
             "file or database URL)"
         )
-    if consents is not None and withdraws and "user_id" not in req.identity:
+    if (
+        consents is not None
+        and withdraws
+        and req.type != "deletion"
+        and "user_id" not in req.identity
+    ):
         # checked before anything is erased: consents are recorded under the user id
         raise InputError(
             f"request {request_id} has no user id, and consents are withdrawn by user id; "

@@ -39,7 +39,9 @@ from piguard.rights.engine import (
     ACCESS_TYPES,
     ERASURE_TYPES,
     EXECUTABLE_TYPES,
+    NO_CONSENT_SERVICE,
     PACKAGE_SCHEMA,
+    WITHDRAWING_TYPES,
     Executor,
 )
 from piguard.rights.explain import EXPLANATION_SCHEMA, explanation, explanation_markdown
@@ -61,10 +63,12 @@ __all__ = [
     "EXECUTABLE_TYPES",
     "EXPLANATION_SCHEMA",
     "IDENTITY_KINDS",
+    "NO_CONSENT_SERVICE",
     "PACKAGE_SCHEMA",
     "REQUEST_TYPES",
     "REVIEW_HOLD",
     "STATES",
+    "WITHDRAWING_TYPES",
     "Datastore",
     "Description",
     "Erasure",

@@ -56,6 +56,13 @@ __all__ = ["ACCESS_TYPES", "ERASURE_TYPES", "EXECUTABLE_TYPES", "PACKAGE_SCHEMA"
 
 ACCESS_TYPES = ("access", "copy", "portability")
 ERASURE_TYPES = ("deletion", "cancellation")
+#: Requests that also withdraw the person's current consents. Deletion does too: once the
+#: person's PI is erased, no purpose consented to can be pursued with it, and consent left
+#: in force would let processing resume on newly collected PI without a new choice
+#: (PIPL Art. 15 and 47; GB/T 35273-2020 8.3, 8.4, 8.5).
+WITHDRAWING_TYPES = ("deletion", "cancellation", "consent_withdrawal")
+#: The detail of a ``consents`` step skipped because no consent service was given.
+NO_CONSENT_SERVICE = "no consent service configured; withdraw consents there"
 #: every request type is executed (explanation: PIPL Art. 48)
 EXECUTABLE_TYPES = (
     *ACCESS_TYPES,
@@ -485,7 +492,7 @@ class Executor:
             for name in sorted(self.description.vaults):
                 vspec = self.description.vaults[name]
                 steps.append((f"vault:{name}", None, partial(self._revoke, req, vspec)))
-        if req.type in ("cancellation", "consent_withdrawal"):
+        if req.type in WITHDRAWING_TYPES:
             steps.append(("consents", None, partial(self._withdraw_consents, req)))
         try:
             return self._steps(req, steps, output, staging)
@@ -772,10 +779,14 @@ class Executor:
     def _withdraw_consents(self, req: Request) -> dict[str, Any]:
         """Withdraw every current grant of the person (PIPL Art. 15; GB/T 35273-2020 8.4)."""
         if self.consents is None:
-            if req.type == "cancellation":  # visible in `requests show`, not silent
-                return {"skipped": "no consent service configured; withdraw consents there"}
+            if req.type != "consent_withdrawal":  # visible in `requests show`, not silent
+                return {"skipped": NO_CONSENT_SERVICE}
             raise ConfigError("no consent service is configured, so consents cannot be withdrawn")
         subject = req.identity.get(self.consent_identity)
+        if subject is None and req.type == "deletion":
+            # a deletion may name the person by phone or ID only; consents are recorded
+            # under the consent identity, so say why none were withdrawn
+            return {"skipped": f"the request names no {self.consent_identity}"}
         if subject is None:
             raise InputError(
                 f"withdrawing consents needs the person's {self.consent_identity} in the request"
