@@ -65,11 +65,18 @@ _NO_SHORT = re.compile(r"开发区|...园区$|管理区|示范区|试验区|管�
 _SPECIAL = {"神农架林区": "神农架"}
 
 
+# The same suffixes grouped by their last character (longest first within each group), so
+# that a stem is compared only with the few that can end it.
+_PEOPLE_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _people in _PEOPLE_SUFFIXES:
+    _PEOPLE_BY_LAST[_people[-1]] = (*_PEOPLE_BY_LAST.get(_people[-1], ()), _people)
+
+
 def _strip_peoples(stem: str) -> str:
     changed = True
-    while changed:
+    while changed and stem:
         changed = False
-        for people in _PEOPLE_SUFFIXES:
+        for people in _PEOPLE_BY_LAST.get(stem[-1], ()):
             if stem.endswith(people) and len(stem) - len(people) >= 2:
                 stem = stem[: -len(people)]
                 changed = True
