@@ -39,6 +39,8 @@ class InputKind(enum.StrEnum):
     text = "text"
     csv = "csv"
     jsonl = "jsonl"
+    json = "json"
+    xlsx = "xlsx"
     parquet = "parquet"
 
 
@@ -107,7 +109,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 metavar="INPUT",
-                help="A text, CSV, JSON Lines or Parquet file, or a database URL (with --table).",
+                help="A text, CSV, JSON Lines, JSON, Excel (.xlsx) or Parquet file, or a "
+                "database URL (with --table).",
             ),
         ],
         output: Annotated[
@@ -129,7 +132,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         kind: Annotated[
-            InputKind, typer.Option("--kind", help="auto (by suffix), text, csv, jsonl or parquet.")
+            InputKind,
+            typer.Option(
+                "--kind", help="auto (by suffix), text, csv, jsonl, json, xlsx or parquet."
+            ),
         ] = InputKind.auto,
         keys: Annotated[
             str | None,
@@ -184,6 +190,7 @@ def register(app: typer.Typer) -> None:
             "piguard reidentify orders.safe.csv -o orders.csv",
             "piguard reidentify safe.jsonl -o back.jsonl --role auditor",
             "piguard reidentify safe.parquet -o back.parquet",
+            "piguard reidentify staff.safe.xlsx -o staff.xlsx",
             "piguard reidentify chat.safe.txt -o chat.txt --keys file:/etc/piguard/keys",
             "piguard reidentify sqlite:///shop.db --table orders_safe -o orders_back",
         ),
@@ -229,8 +236,8 @@ def register(app: typer.Typer) -> None:
 
         Reversible operators are fpe, encrypt, tokenize and date_shift with a subject
         column; masked, hashed and generalised values stay as they are. Text, CSV, JSON
-        Lines and Parquet files are written to OUTPUT; a database table (URL and --table)
-        to a new table OUTPUT in the same database.
+        Lines, JSON, Excel (.xlsx) and Parquet files are written to OUTPUT; a database
+        table (URL and --table) to a new table OUTPUT in the same database.
         """
         provider = load_provider(keys) if keys is not None else None
         if is_database_url(input_path):

@@ -2,11 +2,11 @@
 
 * **Text**: the detection engine (:class:`piguard.detect.Scanner`) finds PI; each finding is
   replaced, right to left, by the operator of the first matching rule.
-* **Tables** (CSV, JSON Lines): columns named in the policy, or classified from a sample by
-  the data-discovery classifier (:mod:`piguard.sources`: validators, header hints, the
-  scanner for free text; look-alikes such as order numbers are kept), are transformed a
-  batch of rows at a time, one operator call per column batch, so operators can vectorise
-  (NumPy masking, one OpenSSL HMAC per distinct value).
+* **Tables** (CSV, JSON Lines, JSON, Excel, Parquet): columns named in the policy, or
+  classified from a sample by the data-discovery classifier (:mod:`piguard.sources`:
+  validators, header hints, the scanner for free text; look-alikes such as order numbers
+  are kept), are transformed a batch of rows at a time, one operator call per column
+  batch, so operators can vectorise (NumPy masking, one OpenSSL HMAC per distinct value).
 
 Output is streamed to a temporary file that replaces the target only when everything
 succeeded (:func:`piguard._util.atomic_write`). Beside it, ``<output>.piguard.json`` records
@@ -716,7 +716,8 @@ class Deidentifier:
         progress: Any = None,
     ) -> Summary:
         """De-identify JSON Lines: every string (or integer) leaf is a cell of the column named
-        by its path (``patient.phone``, ``messages[]``)."""
+        by its path (``patient.phone``, ``messages[]``; a line that is a bare value:
+        ``value``)."""
         src = self._source = str(source)
         table = table or Path(source).name
         summary = Summary(source=src, kind="table")
@@ -728,60 +729,15 @@ class Deidentifier:
                 sample.append(rec)
                 if len(sample) >= self.policy.sample_rows:
                     break
-            sample_cols: dict[str, list[str]] = {}
-            for rec in sample:
-                for path, holder, key in _leaves(rec, ""):
-                    sample_cols.setdefault(path, []).append(str(holder[key]))
-            names = list(sample_cols)
-            plans = self.plan_columns(names, [[*r] for r in _pad(sample_cols, names)], table)
+            plans = self._plan_records(sample, table)
             summary.columns = plans
-            plan_by = {p.name: p for p in plans}
             done = 0
 
             def write(batch: list[Any]) -> None:
                 nonlocal done
-                cells: dict[str, list[tuple[Any, Any, int, int]]] = {}
-                for r, rec in enumerate(batch):
-                    seen: Counter[str] = Counter()
-                    for path, holder, key in _leaves(rec, ""):
-                        cells.setdefault(path, []).append((holder, key, r, seen[path]))
-                        seen[path] += 1
-                for path, refs in cells.items():
-                    plan = plan_by.get(path)
-                    if plan is None:
-                        kind = self.policy.column_kind(path, table)
-                        plan = plan_by[path] = ColumnPlan(
-                            path,
-                            kind or "text",
-                            "policy" if kind else "default",
-                            None
-                            if kind in (None, "text", "keep")
-                            else self.policy.rule_for(kind, column=path, table=table),
-                        )
-                        plans.append(plan)
-                    if plan.kind == "keep":
-                        continue
-                    if self._suppressed(plan):
-                        for holder, key, _, _ in refs:
-                            holder[key] = None
-                        continue
-                    values = [str(ref[0][ref[1]]) for ref in refs]
-                    path_spans: list[list[Any]] = []
-                    new = self.transform_columns(
-                        [plan],
-                        [values],
-                        table=table,
-                        counts=summary.counts,
-                        spans={path: path_spans},
-                        first_row=0,
-                    )[0]
-                    for (holder, key, _, _), v, old in zip(refs, new, values, strict=True):
-                        if v != old:
-                            holder[key] = v
-                    for sp in path_spans:
-                        ref = refs[sp[0]]
-                        # [record, n-th leaf of this path in the record, start, end, rule]
-                        spans.setdefault(path, []).append([done + ref[2], ref[3], *sp[1:]])
+                self._transform_records(
+                    batch, range(len(batch)), plans, table, summary, spans, base=done
+                )
                 for rec in batch:
                     out.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 done += len(batch)
@@ -799,6 +755,214 @@ class Deidentifier:
             meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
         self._emit(summary)
         return summary
+
+    def deidentify_json(
+        self,
+        source: str | Path,
+        output: str | Path,
+        *,
+        encoding: str | None = None,
+        table: str | None = None,
+        progress: Any = None,
+    ) -> Summary:
+        """De-identify a JSON document (read whole, as discovery reads it): its records are the
+        document when it is a list, the one list of objects that an object holds, or else the
+        document itself; leaves are cells of dotted column paths as in JSON Lines. The output
+        keeps the document's structure (and its indentation, two spaces, when it had line
+        breaks); only protected leaf values change."""
+        src = self._source = str(source)
+        document = _JsonDocument.read(Path(source), src, encoding)
+        table = table or document.table(Path(source).name)
+        summary = Summary(source=src, kind="table")
+        spans: dict[str, list[list[Any]]] = {}
+        records = document.records
+        with _atomic_pair(output) as (out, meta):
+            plans = self._plan_records(records[: self.policy.sample_rows], table)
+            summary.columns = plans
+            for first in range(0, len(records), _BATCH):
+                rows = range(first, min(first + _BATCH, len(records)))
+                self._transform_records(records, rows, plans, table, summary, spans, base=0)
+                if progress is not None:
+                    progress(len(rows))
+            summary.rows = len(records)
+            out.write(document.dumps())
+            meta.write(json.dumps(self._metadata(summary, spans), ensure_ascii=False))
+        self._emit(summary)
+        return summary
+
+    def _plan_records(self, sample: Sequence[Any], table: str) -> list[ColumnPlan]:
+        """Column plans of JSON records from a sample (paths in order of appearance)."""
+        sample_cols: dict[str, list[str]] = {}
+        for r in range(len(sample)):
+            for path, holder, key in record_leaves(sample, r):
+                sample_cols.setdefault(path, []).append(str(holder[key]))
+        names = list(sample_cols)
+        return self.plan_columns(names, [[*r] for r in _pad(sample_cols, names)], table)
+
+    def _transform_records(
+        self,
+        records: list[Any],
+        rows: range,
+        plans: list[ColumnPlan],
+        table: str,
+        summary: Summary,
+        spans: dict[str, list[list[Any]]],
+        *,
+        base: int,
+    ) -> None:
+        """Transform the leaves of ``records[rows]`` in place, path by path (one operator call
+        per path). A ``date_shift`` with a ``subject`` takes the person from the first leaf at
+        the subject's path in the same record, as it was in the input (none: the empty
+        string). Spans are ``[base + record, n-th leaf of the path, start, end, rule,
+        entity]``. New paths (not in the sample) are planned by the policy, else scanned."""
+        plan_by = {p.name: p for p in plans}
+        subject_paths = {
+            s for r in self.policy.rules if (s := getattr(r.config, "subject", None)) is not None
+        }
+        cells: dict[str, list[tuple[Any, Any, int, int]]] = {}
+        firsts: dict[tuple[int, str], str] = {}
+        for r in rows:
+            seen: Counter[str] = Counter()
+            for path, holder, key in record_leaves(records, r):
+                cells.setdefault(path, []).append((holder, key, r, seen[path]))
+                if path in subject_paths and not seen[path]:
+                    firsts[(r, path)] = str(holder[key])
+                seen[path] += 1
+        for path, refs in cells.items():
+            plan = plan_by.get(path)
+            if plan is None:
+                kind = self.policy.column_kind(path, table)
+                plan = plan_by[path] = ColumnPlan(
+                    path,
+                    kind or "text",
+                    "policy" if kind else "default",
+                    None
+                    if kind in (None, "text", "keep")
+                    else self.policy.rule_for(kind, column=path, table=table),
+                )
+                plans.append(plan)
+            if plan.kind == "keep":
+                continue
+            if self._suppressed(plan):
+                for holder, key, _, _ in refs:
+                    holder[key] = None
+                continue
+            values = [str(ref[0][ref[1]]) for ref in refs]
+            sub_plans = [plan]
+            columns = [values]
+            subject = getattr(plan.rule.config, "subject", None) if plan.rule else None
+            if subject is not None:
+                sub_plans.append(ColumnPlan(subject, "keep", "policy"))
+                columns.append([firsts.get((ref[2], subject), "") for ref in refs])
+            path_spans: list[list[Any]] = []
+            new = self.transform_columns(
+                sub_plans,
+                columns,
+                table=table,
+                counts=summary.counts,
+                spans={path: path_spans},
+                first_row=0,
+            )[0]
+            for (holder, key, _, _), v, old in zip(refs, new, values, strict=True):
+                if v != old:
+                    holder[key] = v
+            for sp in path_spans:
+                ref = refs[sp[0]]
+                spans.setdefault(path, []).append([base + ref[2], ref[3], *sp[1:]])
+
+    def deidentify_xlsx(
+        self, source: str | Path, output: str | Path, *, progress: Any = None
+    ) -> Summary:
+        """De-identify every worksheet of an Excel workbook (.xlsx) into a new workbook with
+        the same sheet names and header rows. Each sheet is a table named after the sheet
+        (policy ``tables:`` patterns match it), its first row the header; columns are planned
+        per sheet. Protected cells are written as text, kept cells keep their values (cached
+        values of formulas: the output has no formulas, styles or charts). A value beyond the
+        header's last column stops the run, naming the sheet and row. Counts and the metadata
+        name a column ``sheet!column``."""
+        src = self._source = str(source)
+        summary = Summary(source=src, kind="table")
+        book = _read_workbook(Path(source), src)
+        sheets: list[dict[str, Any]] = []
+        target = Path(output)
+        part = target.with_name(f".{target.name}.part")
+        import openpyxl
+
+        out_book = openpyxl.Workbook(write_only=True)
+        try:
+            for ws in _worksheets(book, src):
+                out_ws = out_book.create_sheet(title=ws.title)
+                sheets.append(self._xlsx_sheet(ws, out_ws, summary, progress))
+            metadata = self._metadata(summary, {})
+            metadata["sheets"] = sheets
+            out_book.save(part)
+            with atomic_write(metadata_path(target)) as fh:
+                fh.write(json.dumps(metadata, ensure_ascii=False))
+            os.replace(part, target)
+        except BaseException:
+            _discard(out_book)
+            part.unlink(missing_ok=True)
+            raise
+        finally:
+            book.close()
+        self._emit(summary)
+        return summary
+
+    def _xlsx_sheet(self, ws: Any, out_ws: Any, summary: Summary, progress: Any) -> dict[str, Any]:
+        """One worksheet into ``out_ws``; returns its metadata (plans, spans, rows)."""
+        src = summary.source
+        sheet = ws.title
+        rows = ws.iter_rows(values_only=True)
+        header = _header(next(rows, None))
+        if header is None:
+            return {"sheet": sheet, "columns": [], "spans": {}, "rows": 0}
+        names = _unique_names([_xl_text(h).strip() for h in header])
+        width = len(header)
+        out_ws.append(header)
+        numbered = enumerate(rows, 2)
+        batch: list[list[Any]] = []
+        for line, row in numbered:
+            batch.append(_xl_row(row, width, src, sheet, line))
+            if len(batch) >= self.policy.sample_rows:
+                break
+        plans = self.plan_columns(names, [[_xl_text(v) for v in r] for r in batch], sheet)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        spans: dict[str, list[list[Any]]] = {}
+        keep = [j for j, p in enumerate(plans) if not self._suppressed(p)]
+        done = 0
+
+        def write(batch: list[list[Any]]) -> None:
+            nonlocal done
+            if not batch:
+                return
+            texts = [[_xl_text(r[j]) for r in batch] for j in range(width)]
+            new = self.transform_columns(
+                plans, texts, table=sheet, counts=counts, spans=spans, first_row=done
+            )
+            for i, r in enumerate(batch):
+                out_ws.append([r[j] if new[j][i] == texts[j][i] else new[j][i] for j in keep])
+            done += len(batch)
+            if progress is not None:
+                progress(len(batch))
+
+        for line, row in numbered:
+            batch.append(_xl_row(row, width, src, sheet, line))
+            if len(batch) >= _BATCH:
+                write(batch)
+                batch = []
+        write(batch)
+        summary.rows += done
+        for (column, entity, op), n in counts.items():
+            summary.counts[(f"{sheet}!{column}", entity, op)] += n
+        summary.columns.extend(
+            ColumnPlan(f"{sheet}!{p.name}", p.kind, p.how, p.rule) for p in plans
+        )
+        return {
+            "sheet": sheet,
+            "columns": [p.to_dict() for p in plans],
+            "spans": spans,
+            "rows": done,
+        }
 
     def transform_arrow(
         self,
@@ -1011,8 +1175,8 @@ class Deidentifier:
         encoding: str | None = None,
         progress: Any = None,
     ) -> Summary:
-        """De-identify a file: ``kind`` is ``csv``, ``jsonl``, ``parquet``, ``text`` or ``auto``
-        (by suffix)."""
+        """De-identify a file: ``kind`` is ``csv``, ``jsonl``, ``json``, ``xlsx``, ``parquet``,
+        ``text`` or ``auto`` (by suffix)."""
         if kind == "auto":
             suffix = Path(source).suffix.lower()
             kind = {
@@ -1020,6 +1184,8 @@ class Deidentifier:
                 ".jsonl": "jsonl",
                 ".ndjson": "jsonl",
                 ".parquet": "parquet",
+                ".json": "json",
+                ".xlsx": "xlsx",
             }.get(suffix, "text")
         if kind == "csv":
             return self.deidentify_csv(source, output, encoding=encoding, progress=progress)
@@ -1029,7 +1195,13 @@ class Deidentifier:
             return self.deidentify_text_file(source, output, encoding=encoding)
         if kind == "parquet":
             return self.deidentify_parquet(source, output)
-        raise ConfigError(f"unknown input kind {kind!r}: use auto, text, csv, jsonl or parquet")
+        if kind == "json":
+            return self.deidentify_json(source, output, encoding=encoding, progress=progress)
+        if kind == "xlsx":
+            return self.deidentify_xlsx(source, output, progress=progress)
+        raise ConfigError(
+            f"unknown input kind {kind!r}: use auto, text, csv, jsonl, json, xlsx or parquet"
+        )
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -1127,6 +1299,138 @@ def _leaves(obj: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
                 yield p, obj, i
             elif isinstance(v, dict | list):
                 yield from _leaves(v, p)
+
+
+def record_leaves(records: Sequence[Any], r: int) -> Iterator[tuple[str, Any, Any]]:
+    """The leaves of ``records[r]`` as ``(path, holder, key)``: ``holder[key]`` is a string or
+    integer leaf; a record that is itself a bare value is the column ``value`` (as in
+    discovery's :func:`piguard.sources.flatten`)."""
+    rec = records[r]
+    if isinstance(rec, dict | list):
+        yield from _leaves(rec, "")
+    elif isinstance(rec, str) or (isinstance(rec, int) and not isinstance(rec, bool)):
+        yield "value", records, r
+
+
+@dataclass
+class _JsonDocument:
+    """A JSON document and its records, chosen as discovery chooses them
+    (:class:`piguard.sources` ``JsonTable``)."""
+
+    doc: Any
+    records: list[Any]
+    key: str | None
+    indent: int | None
+
+    @classmethod
+    def read(cls, path: Path, src: str, encoding: str | None = None) -> _JsonDocument:
+        with path.open("rb") as fh:
+            text = "\n".join(iter_lines(fh, source=src, encoding=encoding))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON ({exc.msg} at column {exc.colno})", source=src, line=exc.lineno
+            ) from None
+        indent = 2 if "\n" in text.strip() else None
+        if isinstance(doc, list):
+            return cls(doc, doc, None, indent)
+        if isinstance(doc, dict):
+            lists = [k for k, v in doc.items() if isinstance(v, list)]
+            if len(lists) == 1 and all(isinstance(r, dict) for r in doc[lists[0]]):
+                return cls(doc, doc[lists[0]], lists[0], indent)
+            return cls(doc, [doc], None, indent)
+        return cls(None, [doc], None, indent)  # a bare value: the one record
+
+    def table(self, name: str) -> str:
+        return f"{name}:{self.key}" if self.key else name
+
+    def dumps(self) -> str:
+        doc = self.records[0] if self.doc is None else self.doc
+        return json.dumps(doc, ensure_ascii=False, indent=self.indent) + "\n"
+
+
+def _xl_text(value: Any) -> str:
+    """An Excel cell as text: strings as they are, empty cells as "", numbers and dates as
+    discovery reads them (:func:`piguard.sources.cell_text`: 13812345678.0 is 13812345678)."""
+    from piguard.sources import cell_text
+
+    if isinstance(value, str):
+        return value
+    return cell_text(value) or ""
+
+
+def _header(row: Sequence[Any] | None) -> list[Any] | None:
+    """A sheet's first row without its trailing empty cells (None: an empty sheet)."""
+    if row is None:
+        return None
+    cells = list(row)
+    while cells and (cells[-1] is None or cells[-1] == ""):
+        cells.pop()
+    return cells or None
+
+
+def _xl_row(row: Sequence[Any], width: int, src: str, sheet: str, line: int) -> list[Any]:
+    """One data row padded to the header's width; a value beyond it is an error (it has no
+    column name, so no rule could protect it)."""
+    cells = list(row)
+    if len(cells) > width:
+        extra = [v for v in cells[width:] if v is not None and v != ""]
+        if extra:
+            raise InputError(
+                f"sheet {sheet!r}, row {line}: a value beyond the header's {width} columns "
+                "(give every column a header)",
+                source=src,
+            )
+        cells = cells[:width]
+    return cells + [None] * (width - len(cells))
+
+
+def _read_workbook(path: Path, src: str) -> Any:
+    """An .xlsx workbook opened read-only with cached values (as discovery reads it)."""
+    import openpyxl  # a core dependency
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError("no such file", source=src) from None
+    except PermissionError:
+        raise InputError("permission denied", source=src) from None
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(
+            f"not a readable .xlsx workbook ({type(exc).__name__})", source=src
+        ) from None
+
+
+def _discard(out_book: Any) -> None:
+    """Close the sheets of a write-only workbook that will not be saved (they stream to
+    temporary files)."""
+    for ws in out_book.worksheets:
+        with contextlib.suppress(Exception):
+            ws.close()
+
+
+def _worksheets(book: Any, src: str) -> list[Any]:
+    sheets = list(book.worksheets)
+    if not sheets:
+        raise InputError("the workbook has no worksheets", source=src)
+    return sheets
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names as discovery makes them unique (``col_3`` for an empty header,
+    ``name_2`` for the second ``name``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        base = name or f"col_{i + 1}"
+        if base in seen:
+            seen[base] += 1
+            base = f"{base}_{seen[base]}"
+        else:
+            seen[base] = 1
+        out.append(base)
+    return out
 
 
 def _pad(cols: dict[str, list[str]], names: list[str]) -> list[list[str]]:

@@ -4,7 +4,8 @@ The metadata written beside a de-identified output (``<output>.piguard.json``) n
 rule's operator, options and key reference; this module rebuilds those operators with keys
 from the key provider and reverses whole columns (``fpe``, ``encrypt``, ``tokenize``,
 ``date_shift`` with a subject column) and the recorded spans inside free text, in every
-format that ``deidentify`` writes: text, CSV, JSON Lines, Parquet and database tables (into
+format that ``deidentify`` writes: text, CSV, JSON Lines, JSON, Excel (.xlsx), Parquet and
+database tables (into
 a new table). Tokens need an explicit ``role`` that the vault allows. Values that were
 masked, hashed, generalised or removed stay as they are: they cannot be reversed.
 
@@ -27,10 +28,18 @@ from typing import Any
 
 from piguard.deidentify.engine import (
     _atomic_pair,
+    _discard,
+    _header,
     _json_records,
-    _leaves,
+    _JsonDocument,
+    _read_workbook,
+    _unique_names,
+    _worksheets,
+    _xl_row,
+    _xl_text,
     cell_digest,
     metadata_path,
+    record_leaves,
 )
 from piguard.deidentify.operators import Operator, OperatorRegistry, default_operators
 from piguard.detect.reader import iter_lines
@@ -195,8 +204,8 @@ def reidentify_file(
     role: str | None = None,
     registry: OperatorRegistry | None = None,
 ) -> int:
-    """Restore the reversible values of a de-identified file (text, CSV, JSON Lines or
-    Parquet); returns how many were restored.
+    """Restore the reversible values of a de-identified file (text, CSV, JSON Lines, JSON,
+    Excel or Parquet); returns how many were restored.
 
     ``metadata`` defaults to ``<source>.piguard.json``. Raises
     :class:`~piguard.errors.IntegrityError` when a value does not verify under the key.
@@ -206,8 +215,13 @@ def reidentify_file(
     ops = _operators(meta, keys, registry or default_operators())
     kind = meta.get("kind")
     spans: dict[str, list[list[Any]]] = meta.get("spans", {})
-    if kind != "text" and src.suffix.lower() == ".parquet":
+    suffix = src.suffix.lower()
+    if kind != "text" and suffix == ".parquet":
         return _parquet(src, Path(output), _Columns(meta, ops, role), spans)
+    if kind != "text" and suffix == ".xlsx":
+        return _xlsx(src, Path(output), meta, ops, role)
+    if kind != "text" and suffix == ".json":
+        return _json(src, Path(output), meta, ops, role)
     restored = 0
     with src.open("rb") as fh, _atomic_pair(output, with_meta=False) as (out, _meta):
         lines = iter_lines(fh, source=str(src))
@@ -269,6 +283,62 @@ def _csv(lines: Any, out: Any, rev: _Columns, spans: dict[str, list[list[Any]]],
     return rev.restored
 
 
+class _Records:
+    """Reverses JSON records (JSON Lines or a JSON document) leaf by leaf: whole protected
+    paths, then ``date_shift`` paths with the first (restored) leaf of their subject path in
+    the same record, then the recorded spans ``[record, n-th leaf, start, end, rule,
+    entity]``."""
+
+    def __init__(
+        self,
+        meta: dict[str, Any],
+        ops: dict[int, Operator],
+        role: str | None,
+        spans: dict[str, list[list[Any]]],
+    ) -> None:
+        rev = _Columns(meta, ops, role)
+        self.cols, self.subject = rev.cols, rev.subject
+        self.ops, self.role = ops, role
+        self.span_at: dict[tuple[int, str, int], list[list[Any]]] = {}
+        for path, items in spans.items():
+            for row, nth, *span in items:
+                self.span_at.setdefault((int(row), path, int(nth)), []).append(span)
+        self.restored = 0
+
+    def reverse(self, records: list[Any], r: int, row: int) -> None:
+        """Restore ``records[r]`` (record number ``row`` of the input) in place."""
+        leaves = []
+        seen: dict[str, int] = {}
+        for path, holder, key in list(record_leaves(records, r)):
+            nth = seen.get(path, 0)
+            seen[path] = nth + 1
+            leaves.append((path, holder, key, nth))
+        firsts: dict[str, str] = {}
+        for later in (False, True):
+            for path, holder, key, nth in leaves:
+                value = holder[key]
+                if not isinstance(value, str) or (path in self.subject) != later:
+                    continue
+                if path in self.cols and value:
+                    op, entity = self.cols[path]
+                    subject = None
+                    if later:
+                        subject = firsts.get(self.subject[path], "")
+                    holder[key] = op.reverse(value, entity, role=self.role, subject=subject)
+                    self.restored += 1
+                todo = self.span_at.get((row, path, nth))
+                if todo:
+                    holder[key] = _reverse_spans(holder[key], todo, self.ops, self.role)
+                    self.restored += len(todo)
+                if nth == 0:
+                    firsts.setdefault(path, str(holder[key]))
+            if not later:
+                # subjects that no rule changed (kept) or whose leaves are not strings
+                for path, holder, key, nth in leaves:
+                    if nth == 0:
+                        firsts.setdefault(path, str(holder[key]))
+
+
 def _jsonl(
     lines: Any,
     out: Any,
@@ -278,30 +348,98 @@ def _jsonl(
     spans: dict[str, list[list[Any]]],
     src: str,
 ) -> int:
-    cols = _Columns(meta, ops, role).cols
-    span_at: dict[tuple[int, str, int], list[list[Any]]] = {}
-    for path, items in spans.items():
-        for row, nth, *span in items:
-            span_at.setdefault((row, path, nth), []).append(span)
-    restored = 0
+    rev = _Records(meta, ops, role, spans)
     for r, rec in enumerate(_json_records(lines, src)):
-        seen: dict[str, int] = {}
-        for path, holder, key in list(_leaves(rec, "")):
-            nth = seen.get(path, 0)
-            seen[path] = nth + 1
-            value = holder[key]
-            if not isinstance(value, str):
-                continue
-            if path in cols and value:
-                op, entity = cols[path]
-                holder[key] = op.reverse(value, entity, role=role)
-                restored += 1
-            todo = span_at.get((r, path, nth))
-            if todo:
-                holder[key] = _reverse_spans(holder[key], todo, ops, role)
-                restored += len(todo)
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        holder = [rec]
+        rev.reverse(holder, 0, r)
+        out.write(json.dumps(holder[0], ensure_ascii=False) + "\n")
+    return rev.restored
+
+
+def _json(
+    src: Path, output: Path, meta: dict[str, Any], ops: dict[int, Operator], role: str | None
+) -> int:
+    document = _JsonDocument.read(src, str(src))
+    rev = _Records(meta, ops, role, meta.get("spans", {}))
+    for r in range(len(document.records)):
+        rev.reverse(document.records, r, r)
+    with _atomic_pair(output, with_meta=False) as (out, _meta):
+        out.write(document.dumps())
+    return rev.restored
+
+
+def _xlsx(
+    src: Path, output: Path, meta: dict[str, Any], ops: dict[int, Operator], role: str | None
+) -> int:
+    """Every worksheet, as :meth:`~piguard.deidentify.Deidentifier.deidentify_xlsx` wrote
+    it: restored cells become text, the others keep their values."""
+    import openpyxl  # a core dependency
+
+    sheets = {s["sheet"]: s for s in meta.get("sheets", [])}
+    book = _read_workbook(src, str(src))
+    part = output.with_name(f".{output.name}.part")
+    restored = 0
+    out_book = openpyxl.Workbook(write_only=True)
+    try:
+        for ws in _worksheets(book, str(src)):
+            out_ws = out_book.create_sheet(title=ws.title)
+            info = sheets.get(ws.title, {"columns": [], "spans": {}})
+            restored += _xlsx_sheet(ws, out_ws, info, ops, role, str(src))
+        out_book.save(part)
+        os.replace(part, output)
+    except BaseException:
+        _discard(out_book)
+        part.unlink(missing_ok=True)
+        raise
+    finally:
+        book.close()
     return restored
+
+
+def _xlsx_sheet(
+    ws: Any,
+    out_ws: Any,
+    info: dict[str, Any],
+    ops: dict[int, Operator],
+    role: str | None,
+    src: str,
+) -> int:
+    rev = _Columns({"columns": info["columns"]}, ops, role)
+    by_col = _row_spans(info.get("spans", {}))
+    rows = enumerate(ws.iter_rows(values_only=True), 1)
+    header = _header(next(rows, (0, None))[1])
+    if header is None:
+        return 0
+    out_ws.append(header)
+    names = _unique_names([_xl_text(h).strip() for h in header])
+    width = len(header)
+    done = 0
+
+    def flush(batch: list[list[Any]]) -> None:
+        nonlocal done
+        if not batch:
+            return
+        cols: list[list[str | None]] = [
+            [None if r[j] is None else _xl_text(r[j]) for r in batch] for j in range(width)
+        ]
+        first = done
+
+        def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
+            return _window(by_col.get(name), first, len(batch))
+
+        new = rev.reverse(names, cols, spans_of)
+        for i, r in enumerate(batch):
+            out_ws.append([r[j] if new[j][i] == cols[j][i] else new[j][i] for j in range(width)])
+        done += len(batch)
+
+    batch: list[list[Any]] = []
+    for line, row in rows:
+        batch.append(_xl_row(row, width, src, ws.title, line))
+        if len(batch) >= _BATCH:
+            flush(batch)
+            batch = []
+    flush(batch)
+    return rev.restored
 
 
 def _parquet(src: Path, output: Path, rev: _Columns, spans: dict[str, list[list[Any]]]) -> int:
