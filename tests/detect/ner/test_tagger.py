@@ -142,6 +142,25 @@ def test_shipped_model_loads_offline() -> None:
     assert feat.places.get("北京市") is not None
 
 
+def test_shipped_word_dictionary_is_the_rebuilt_one() -> None:
+    # data/words.tsv.gz is a precomputed merge of the gazetteer (piguard.geo) and the lexicon;
+    # after a change to either, rebuild it with tools/ner/words.py.
+    from piguard.detect.ner._features import (
+        DEFAULT_OMIT,
+        WORDS_RESOURCE,
+        build_featurizer,
+        words_file_bytes,
+    )
+
+    shipped = importlib.resources.files("piguard.detect.ner").joinpath("data", WORDS_RESOURCE)
+    assert shipped.read_bytes() == words_file_bytes(), "run tools/ner/words.py"
+    loaded, rebuilt = load_default_featurizer(), build_featurizer(lexicon=True, omit=DEFAULT_OMIT)
+    assert loaded.omit == rebuilt.omit
+    assert loaded.places == rebuilt.places
+    text = "乘客黄海然在北京大学东门上车，去上海市浦东新区张江镇祖冲之路888号。"
+    assert loaded.features(text) == rebuilt.features(text)
+
+
 def test_rules_can_be_switched_off() -> None:
     text = "张伟在北京市朝阳区建国路88号院3号楼2单元501室住。"
     raw = Tagger(load_model_bytes(), rules=False).tag(text)

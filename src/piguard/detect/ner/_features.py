@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import gzip
 import importlib.resources
+import io
 import itertools
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-
-from piguard import geo
 
 __all__ = [
     "ADDRESS_SUFFIXES",
@@ -46,8 +45,10 @@ __all__ = [
     "build_featurizer",
     "char_classes",
     "load_default_featurizer",
+    "merge_words",
     "normalize",
     "read_lexicon",
+    "words_file_bytes",
 ]
 
 # str.translate table: full-width ASCII -> half-width, ideographic space -> space,
@@ -165,18 +166,8 @@ class Featurizer:
         self.omit = frozenset(omit)
         # Attributes every character gets; gazetteer / lexicon attributes come after them.
         self.n_dense = len([t for t in TEMPLATES if t not in self.omit and t not in "gx"])
-        # One dictionary for the greedy longest match: word -> (gazetteer feature suffix,
-        # lexicon feature suffix), "" where the word is not in that source.
-        words: dict[str, tuple[str, str]] = {}
-        if "x" not in self.omit:
-            words = {w: ("", x) for w, x in self.lexicon.items() if len(w) >= 2}
-        if "g" not in self.omit:
-            get = words.get
-            for w, levels in self.places.items():
-                if len(w) >= 2:
-                    words[w] = (levels, get(w, ("", ""))[1])
-        self._words = words
-        self._max_len = _max_lengths(words)
+        self._words = merge_words(self.places, self.lexicon, self.omit)
+        self._max_len = _max_lengths(self._words)
         self._code_table = _CodeTable(self.surnames)
         firsts = "".join(sorted({x[0] for x in self.compound_surnames}))
         seconds = "".join(sorted({x[1] for x in self.compound_surnames if len(x) > 1}))
@@ -305,6 +296,23 @@ class Featurizer:
         return rows
 
 
+def merge_words(
+    places: Mapping[str, str], lexicon: Mapping[str, str], omit: Iterable[str] = ()
+) -> dict[str, tuple[str, str]]:
+    """One dictionary for the greedy longest match: word -> (gazetteer levels, lexicon
+    letters), "" where the word is not in that source; words of two characters or more."""
+    omit = frozenset(omit)
+    words: dict[str, tuple[str, str]] = {}
+    if "x" not in omit:
+        words = {w: ("", x) for w, x in lexicon.items() if len(w) >= 2}
+    if "g" not in omit:
+        get = words.get
+        for w, levels in places.items():
+            if len(w) >= 2:
+                words[w] = (levels, get(w, ("", ""))[1])
+    return words
+
+
 def _max_lengths(words: Iterable[str]) -> dict[str, int]:
     """First two characters -> length of the longest word starting with them."""
     out: dict[str, int] = {}
@@ -368,19 +376,67 @@ def _read_lines(name: str) -> list[str]:
 DEFAULT_OMIT: frozenset[str] = frozenset({"s0", "s1", "tt", "ll", "rr"})
 
 
+#: The merged gazetteer + lexicon dictionary of the default featurizer, precomputed by
+#: ``tools/ner/words.py`` so that loading the tagger does not rebuild it from piguard.geo and
+#: the lexicon in every process (tests/detect/ner checks that it equals the rebuilt one).
+WORDS_RESOURCE = "words.tsv.gz"
+
+
 @lru_cache(maxsize=1)
 def load_default_featurizer() -> Featurizer:
-    """The featurizer of the shipped model (surnames, gazetteer, lexicon)."""
-    return build_featurizer(lexicon=True, omit=DEFAULT_OMIT)
+    """The featurizer of the shipped model (surnames, gazetteer, lexicon), with the
+    precomputed word dictionary of ``data/words.tsv.gz``."""
+    surnames, compound = _surnames()
+    feat = Featurizer(surnames=surnames, compound_surnames=compound, places={}, omit=DEFAULT_OMIT)
+    res = importlib.resources.files("piguard.detect.ner").joinpath("data", WORDS_RESOURCE)
+    lines = gzip.decompress(res.read_bytes()).decode("utf-8").splitlines()
+    words: dict[str, tuple[str, str]] = {}
+    for ln in lines:
+        if ln and ln[0] != "#":
+            w, g, x = ln.split("\t")
+            words[w] = (g, x)
+    feat._words = words
+    feat._max_len = _max_lengths(words)
+    feat.places = {w: g for w, (g, _) in words.items() if g}
+    feat.lexicon = {w: x for w, (_, x) in words.items() if x}
+    return feat
 
 
-def build_featurizer(*, lexicon: bool = True, omit: Iterable[str] = ()) -> Featurizer:
-    """A featurizer from the shipped data files; ``omit`` leaves templates out."""
+def words_file_bytes() -> bytes:
+    """The content of ``data/words.tsv.gz``: the default featurizer's merged dictionary,
+    rebuilt from :func:`gazetteer` and :func:`read_lexicon` (deterministic gzip)."""
+    words = merge_words(gazetteer(), read_lexicon(), DEFAULT_OMIT)
+    res = importlib.resources.files("piguard.detect.ner").joinpath("data", "lexicon.txt.gz")
+    lexicon_header = [
+        ln for ln in gzip.decompress(res.read_bytes()).decode("utf-8").splitlines() if ln[:1] == "#"
+    ]
+    header = (
+        "# Word dictionary of the PERSON_NAME / ADDRESS tagger's default featurizer\n"
+        "# (piguard.detect.ner): the administrative-division names of piguard.geo (NBS 2023)\n"
+        "# merged with the lexicon below; built by tools/ner/words.py.\n"
+        "# Format: word<TAB>gazetteer levels<TAB>lexicon letters\n"
+        "# The lexicon's header, with its source and licence:\n"
+        + "".join(ln + "\n" for ln in lexicon_header)
+    )
+    body = "".join(f"{w}\t{g}\t{x}\n" for w, (g, x) in sorted(words.items()))
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+        gz.write((header + body).encode("utf-8"))
+    return buf.getvalue()
+
+
+def _surnames() -> tuple[list[str], list[str]]:
     surnames: list[str] = []
     compound: list[str] = []
     for ln in _read_lines("surnames.txt"):
         for s in ln.split():
             (surnames if len(s) == 1 else compound).append(s)
+    return surnames, compound
+
+
+def build_featurizer(*, lexicon: bool = True, omit: Iterable[str] = ()) -> Featurizer:
+    """A featurizer from the shipped data files; ``omit`` leaves templates out."""
+    surnames, compound = _surnames()
     return Featurizer(
         surnames=surnames,
         compound_surnames=compound,
@@ -406,6 +462,8 @@ def gazetteer() -> dict[str, str]:
     Upper case for full names (P province, C prefecture, A county, T township), lower
     case for short forms (北京 for 北京市).
     """
+    from piguard import geo  # only here: the shipped tagger loads data/words.tsv.gz instead
+
     levels: dict[str, set[str]] = {}
     for entry in geo.all_names(townships=True):
         if len(entry.text) < 2:
