@@ -166,3 +166,69 @@ def test_arrow_csv_falls_back_for_bad_rows(keys: EnvKeyProvider, tmp_path: Path)
     with pytest.raises(InputError, match=rf"bad\.csv:{line}: expected 8 fields, found 2"):
         Deidentifier(parse_policy(POLICY), keys=keys).deidentify_csv(src, tmp_path / "o.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+@pytest.mark.parametrize(
+    ("options", "entity"),
+    [
+        ({}, "CN_MOBILE"),
+        ({}, "CN_RESIDENT_ID"),
+        ({}, "BANK_CARD"),
+        ({"keep_first": 2, "keep_last": 3, "char": "#"}, None),
+        ({"keep_first": 0, "keep_last": 0}, None),
+        ({"keep_first": 3, "keep_last": 4, "char": "＊"}, "CN_MOBILE"),  # not one ASCII byte
+    ],
+)
+@pytest.mark.parametrize(
+    "column",
+    [
+        ["13812345678", "13987654321", "17000000000"] * 50,  # one width, digits
+        ["1381234567X", "abcdefghijk", "ABCDEFGHIJK"] * 50,  # one width, letters too
+        ["13812345678", "1381234567-", "13812345678"] * 50,  # one width, a separator
+        ["13812345678", "1381234567", "138123456789"] * 50,  # widths differ
+        ["1381234567８", "13812345678", "13812345678"] * 50,  # same length in characters only
+        ["张三丰", "李四光", "王小二"] * 50,  # one width in bytes, not ASCII
+        ["abc", "def"] * 50,  # too short for the ends
+    ],
+)
+def test_arrow_masks_of_one_width_columns(
+    column: list[str], options: dict[str, object], entity: str | None
+) -> None:
+    """The byte-matrix mask (columns of one width, all ASCII letters and digits) and the
+    small-count star table give what the list operator gives, value by value."""
+    op = default_operators().build("mask", options)
+    want = [op.apply(v, entity) for v in column]
+    assert op.apply_arrow(pa.array(column, type=pa.string()), entity).to_pylist() == want
+    # a slice of a larger array (non-zero offset) and an array with long hidden runs
+    arr = pa.array(["x", *column], type=pa.string()).slice(1)
+    assert op.apply_arrow(arr, entity).to_pylist() == want
+    long = [v * 40 for v in column[:20]]  # more than 256 hidden characters
+    assert op.apply_arrow(pa.array(long, type=pa.string()), entity).to_pylist() == [
+        op.apply(v, entity) for v in long
+    ]
+
+
+@pytest.mark.parametrize("operator", ["mask", "waybill"])
+def test_arrow_address_masks_across_slices(
+    operator: str, keys: EnvKeyProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept prefixes learnt in one slice are used by the next; values without a known prefix
+    (short or unknown divisions) keep what ``apply`` keeps, whichever slice they are in."""
+    from piguard import geo
+    from piguard.deidentify import operators
+
+    monkeypatch.setattr(operators, "_SLICE", 37)
+    rnd = random.Random(11)
+    counties = [d for d in geo.counties() if not d.placeholder][:60]
+    pool = [f"{c.full_name}人民路{i}号" for i, c in enumerate(counties)]
+    pool += [f"{c.name}中山路{i}号" for i, c in enumerate(counties[:20])]
+    pool += ["某地某路", "x", "北京市", "上海市浦东新区", "北京市朝阳区", "北京市朝阳区建国路88号"]
+    values = [rnd.choice(pool) for _ in range(700)]
+    op = default_operators().build(operator, {}, keys)
+    want = [op.apply(v, "ADDRESS") for v in values]
+    got = op.apply_arrow(pa.array(values, type=pa.string()), "ADDRESS")
+    if got is not None:
+        assert got.to_pylist() == want
+        # again, warm: every prefix is known now
+        assert op.apply_arrow(pa.array(values, type=pa.string()), "ADDRESS").to_pylist() == want
+    assert op.apply_batch(values, "ADDRESS") == want

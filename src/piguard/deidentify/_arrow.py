@@ -23,7 +23,6 @@ __all__ = [
     "hex_column",
     "hex_strings",
     "mask_column",
-    "prefix_column",
 ]
 
 #: Rows made only of these characters are masked by slicing (letters, digits, common Han).
@@ -101,35 +100,6 @@ def hex_column(digests: Sequence[bytes], nhex: int, prefix: str) -> Any:
     )
 
 
-def prefix_column(arr: Any, byte_ends: Any, suffix: str) -> Any:
-    """``value[:end] + suffix`` for each value of the string array ``arr`` (no nulls) and
-    each ``end`` of ``byte_ends`` (UTF-8 bytes, at character boundaries): the values are
-    grouped by ``end``, each group sliced and joined by Arrow kernels, and put back in order
-    with one ``take``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(arr)
-    if n == 0:
-        return arr
-    binary = arr.cast(pa.binary())
-    ends = np.asarray(byte_ends, dtype=np.int64)
-    order = np.argsort(ends, kind="stable")
-    ranked = ends[order]
-    starts = [0, *(np.flatnonzero(np.diff(ranked)) + 1).tolist()]
-    stops = [*starts[1:], n]
-    tail = pa.scalar(suffix.encode("utf-8"), type=pa.binary())
-    parts = [
-        pc.binary_join_element_wise(
-            pc.binary_slice(binary.take(pa.array(order[a:b])), 0, int(ranked[a])), tail, b""
-        )
-        for a, b in zip(starts, stops, strict=True)
-    ]
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.arange(n)
-    return pa.concat_arrays(parts).take(pa.array(inverse)).cast(pa.string())
-
-
 def mask_column(
     arr: Any,
     head: int,
@@ -146,6 +116,9 @@ def mask_column(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    fixed = _mask_ascii_fixed(arr, head, tail, char, exact_length)
+    if fixed is not None:
+        return fixed
     lengths = pc.utf8_length(arr)
     fast = pc.and_(
         pc.match_substring_regex(arr, _PLAIN),
@@ -154,7 +127,7 @@ def mask_column(
         else pc.equal(lengths, exact_length),
     )
     hidden = pc.max_element_wise(pc.subtract(lengths, head + tail), 0)
-    parts = [pc.utf8_slice_codeunits(arr, 0, head), pc.binary_repeat(char, hidden)]
+    parts = [pc.utf8_slice_codeunits(arr, 0, head), _repeat(char, hidden)]
     if tail:
         parts.append(pc.utf8_slice_codeunits(arr, -tail))
     masked = pc.binary_join_element_wise(*parts, "")
@@ -166,6 +139,51 @@ def mask_column(
     return pc.replace_with_mask(
         masked, pa.array(~fast_np), pa.array([slow(v) for v in values], type=pa.string())
     )
+
+
+def _repeat(char: str, counts: Any) -> Any:
+    """``char * count`` for each count of an Arrow integer array: one ``take`` from the
+    strings ``"", char, char * 2 ...`` when the counts are small (Arrow's ``binary_repeat``
+    costs far more per value), else ``binary_repeat``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    most = pc.max(counts).as_py() if len(counts) else 0
+    if most is None or most > 256:
+        return pc.binary_repeat(char, counts)
+    table = pa.array([char * k for k in range(most + 1)], type=pa.string())
+    return table.take(counts)
+
+
+def _mask_ascii_fixed(
+    arr: Any, head: int, tail: int, char: str, exact_length: int | None
+) -> Any | None:
+    """:func:`mask_column` for a column whose values all have the same length in bytes and
+    are all ASCII letters and digits (phone numbers, IDs): one slice assignment on the byte
+    matrix. None when the column is not like that (or ``char`` is not one ASCII byte)."""
+    import pyarrow as pa
+
+    n = len(arr)
+    fill = char.encode("utf-8")
+    if n == 0 or len(fill) != 1 or arr.null_count:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if width <= head + tail or (exact_length is not None and width != exact_length):
+        return None
+    if int(offsets[-1] - offsets[0]) != n * width or not (np.diff(offsets) == width).all():
+        return None
+    start = int(offsets[0])
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start : start + n * width]
+    matrix = data.reshape(n, width)
+    digit = (matrix >= 48) & (matrix <= 57)
+    letter = ((matrix | 0x20) >= 97) & ((matrix | 0x20) <= 122)
+    if not (digit | letter).all():
+        return None
+    out = matrix.copy()
+    out[:, head : width - tail] = fill[0]
+    new_offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(new_offsets), pa.py_buffer(out))
 
 
 @functools.cache

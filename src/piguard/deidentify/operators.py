@@ -455,6 +455,7 @@ def _division_end(value: str) -> int:
 
 _MAX_PREFIXES = 50_000  # about ten times the number of county-level units
 _SLICE = 65_536  # rows of an Arrow array matched at a time
+_EXTRA = 1 << 40  # ids of a call's own prefixes start here until the lasting ones are counted
 
 
 class _DivisionPrefixes:
@@ -468,7 +469,9 @@ class _DivisionPrefixes:
     def __init__(self) -> None:
         self._known: set[str] = set()
         self._lengths: list[int] = []
-        self._groups: tuple[int, list[tuple[int, Any]]] | None = None
+        self._groups: tuple[int, list[tuple[int, Any, Any]]] | None = None
+        self._table: list[str] = []  # known prefixes by lasting id (for masked_column)
+        self._ids: dict[str, int] = {}
         self._hits: Counter[int] = Counter()
         # known prefixes that begin no longer known one, by length, most prefixes first: a
         # value that starts with one of them has found its longest known prefix
@@ -511,60 +514,105 @@ class _DivisionPrefixes:
             self._outer.setdefault(len(prefix), set()).add(prefix)
         self._order = sorted(self._outer, key=lambda n: -len(self._outer[n]))
 
-    def byte_ends(self, arr: Any) -> Any:
-        """Where the division names end in every value of a ``pyarrow`` string array, in
-        UTF-8 bytes (as :meth:`end`), as a NumPy array.
+    def masked_column(self, arr: Any, suffix: str) -> Any:
+        """``value[: self.end(value)] + suffix`` for every value of a ``pyarrow`` string array
+        (no nulls), as a string array: each value is matched to its kept prefix, and the
+        result is one ``take`` from the small array of kept prefixes with the suffix."""
+        import pyarrow as pa
 
-        Known prefixes are matched on the values' bytes by Arrow kernels, one slice and set
-        look-up per prefix length, each on the values not matched yet; a known prefix that
-        begins a longer known one is left to :meth:`end`, so that the longest still wins.
-        Values that match nothing are located one by one, in growing chunks, which teaches
-        new prefixes for the next round.
-        """
+        extra: dict[str, int] = {}  # kept prefixes of this call that are not known ones
+        if len(arr) > _SLICE:  # a slice at a time: what one teaches, the next one uses
+            codes = np.concatenate(
+                [self._codes(arr.slice(i, _SLICE), extra) for i in range(0, len(arr), _SLICE)]
+            )
+        else:
+            codes = self._codes(arr, extra)
+        # ids of this call's own prefixes come after the lasting ones, now all counted
+        shift = codes >= _EXTRA
+        if shift.any():
+            codes[shift] += len(self._table) - _EXTRA
+        kept = [*self._table, *extra]
+        if not len(codes):
+            return pa.array([], type=pa.string())
+        # only the prefixes that occur, so that the table stays small
+        used, inverse = np.unique(codes, return_inverse=True)
+        table = pa.array([kept[i] + suffix for i in used.tolist()], type=pa.string())
+        return table.take(pa.array(inverse.astype(np.int32).reshape(-1)))
+
+    def _id(self, prefix: str) -> int:
+        """The lasting id of a known prefix (its place in ``_table``)."""
+        i = self._ids.get(prefix)
+        if i is None:
+            i = self._ids[prefix] = len(self._table)
+            self._table.append(prefix)
+        return i
+
+    def _codes(self, arr: Any, extra: dict[str, int]) -> Any:
+        """For each value, the id of its kept prefix: a known prefix's place in ``_table``, or
+        ``_EXTRA`` + its place in ``extra`` (filled here) for the others.
+
+        Known prefixes that begin no longer known one are matched on the values' bytes by
+        Arrow kernels, one slice and ``index_in`` per prefix length, each on the values not
+        matched yet (at most one such prefix can begin a value); a known prefix that begins a
+        longer known one is left to :meth:`end`, so that the longest still wins. Values that
+        match nothing are located one by one, in growing chunks, which teaches new prefixes
+        for the next round."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if len(arr) > _SLICE:  # a slice at a time: what one teaches, the next one uses
-            return np.concatenate(
-                [self.byte_ends(arr.slice(i, _SLICE)) for i in range(0, len(arr), _SLICE)]
-            )
         out = np.full(len(arr), -1, dtype=np.int64)
         todo = np.arange(len(arr))
         sub = arr.cast(pa.binary())
         chunk = 256
         while len(todo):
-            for nbytes, values in self._byte_groups():
-                hit = pc.is_in(pc.binary_slice(sub, 0, nbytes), value_set=values)
-                hits = hit.to_numpy(zero_copy_only=False)
-                if hits.any():
-                    self._hits[nbytes] += int(np.count_nonzero(hits))
-                    out[todo[hits]] = nbytes
+            for nbytes, values, ids in self._byte_groups():
+                found = pc.index_in(pc.binary_slice(sub, 0, nbytes), value_set=values)
+                at = found.fill_null(-1).to_numpy(zero_copy_only=False)
+                hits = at >= 0
+                n_hits = int(np.count_nonzero(hits))
+                if n_hits:
+                    self._hits[nbytes] += n_hits
+                    out[todo[hits]] = ids[at[hits]]
                     todo = todo[~hits]
-                    sub = sub.filter(pc.invert(hit))
                     if not len(todo):
                         break
+                    sub = sub.filter(pa.array(~hits))
             learn, todo = todo[:chunk], todo[chunk:]
             for i, v in zip(learn.tolist(), arr.take(pa.array(learn)).to_pylist(), strict=True):
-                out[i] = len(v[: self.end(v)].encode("utf-8"))
+                prefix = v[: self.end(v)]
+                j = self._ids.get(prefix)
+                if j is None:
+                    j = extra.get(prefix)
+                    if j is None:
+                        j = extra[prefix] = len(extra)
+                    j += _EXTRA
+                out[i] = j
             chunk *= 2
-            sub = arr.take(pa.array(todo)).cast(pa.binary())
+            if len(todo):
+                sub = arr.take(pa.array(todo)).cast(pa.binary())
         return out
 
-    def _byte_groups(self) -> list[tuple[int, Any]]:
+    def _byte_groups(self) -> list[tuple[int, Any, Any]]:
         """Known prefixes that begin no longer known prefix, as UTF-8, grouped by length
-        (most prefixes first), each group a ``pyarrow`` array for ``is_in``."""
+        (most matches so far first, then most prefixes), each group a ``pyarrow`` array for
+        ``index_in`` and the prefixes' lasting ids."""
         import pyarrow as pa
 
         if self._groups is not None and self._groups[0] == len(self._known):
             return self._groups[1]
-        inner = {k[:n] for k in self._known for n in self._lengths if n < len(k)}
-        groups: dict[int, list[bytes]] = {}
-        for k in self._known - inner:
-            b = k.encode("utf-8")
-            groups.setdefault(len(b), []).append(b)
-        # the lengths that matched most values so far first, then those with most prefixes
+        groups: dict[int, list[str]] = {}
+        for prefixes in self._outer.values():
+            for k in prefixes:
+                groups.setdefault(len(k.encode("utf-8")), []).append(k)
         ordered = sorted(groups.items(), key=lambda g: (-self._hits[g[0]], -len(g[1])))
-        built = [(n, pa.array(v, type=pa.binary())) for n, v in ordered]
+        built = [
+            (
+                n,
+                pa.array([k.encode("utf-8") for k in v], type=pa.binary()),
+                np.array([self._id(k) for k in v], dtype=np.int64),
+            )
+            for n, v in ordered
+        ]
         self._groups = (len(self._known), built)
         return built
 
@@ -613,7 +661,7 @@ class Mask(Operator):
         ends = self._ends(entity)
         char = self.config.char
         if ends is None and entity == "ADDRESS":
-            return _arrow.prefix_column(arr, self._prefixes.byte_ends(arr), char * 4)
+            return self._prefixes.masked_column(arr, char * 4)
         if ends is None:
             return None
         return _arrow.mask_column(
