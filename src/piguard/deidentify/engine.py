@@ -49,7 +49,7 @@ from piguard.detect import Finding, Scanner
 from piguard.detect.reader import detect_encoding, iter_lines
 from piguard.errors import ConfigError, EncodingError, InputError
 from piguard.keys import KeyProvider, load_provider
-from piguard.sources import ValueJudge, classify, hint_for
+from piguard.sources import ValueJudge, classify, hint_for, unique_names
 
 __all__ = [
     "ColumnPlan",
@@ -916,7 +916,7 @@ class Deidentifier:
         header = _header(next(rows, None))
         if header is None:
             return {"sheet": sheet, "columns": [], "spans": {}, "rows": 0}
-        names = _unique_names([_xl_text(h).strip() for h in header])
+        names = unique_names([_xl_text(h).strip() for h in header])
         width = len(header)
         out_ws.append(header)
         numbered = enumerate(rows, 2)
@@ -1415,22 +1415,6 @@ def _worksheets(book: Any, src: str) -> list[Any]:
     if not sheets:
         raise InputError("the workbook has no worksheets", source=src)
     return sheets
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Column names as discovery makes them unique (``col_3`` for an empty header,
-    ``name_2`` for the second ``name``)."""
-    seen: dict[str, int] = {}
-    out = []
-    for i, name in enumerate(names):
-        base = name or f"col_{i + 1}"
-        if base in seen:
-            seen[base] += 1
-            base = f"{base}_{seen[base]}"
-        else:
-            seen[base] = 1
-        out.append(base)
-    return out
 
 
 def _pad(cols: dict[str, list[str]], names: list[str]) -> list[list[str]]:

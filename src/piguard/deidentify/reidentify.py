@@ -33,7 +33,6 @@ from piguard.deidentify.engine import (
     _json_records,
     _JsonDocument,
     _read_workbook,
-    _unique_names,
     _worksheets,
     _xl_row,
     _xl_text,
@@ -45,6 +44,7 @@ from piguard.deidentify.operators import Operator, OperatorRegistry, default_ope
 from piguard.detect.reader import iter_lines
 from piguard.errors import ConfigError, InputError
 from piguard.keys import KeyProvider, KeyRef, load_provider
+from piguard.sources import unique_names
 
 __all__ = ["reidentify_file", "reidentify_sql"]
 
@@ -411,7 +411,7 @@ def _xlsx_sheet(
     if header is None:
         return 0
     out_ws.append(header)
-    names = _unique_names([_xl_text(h).strip() for h in header])
+    names = unique_names([_xl_text(h).strip() for h in header])
     width = len(header)
     done = 0
 

@@ -23,7 +23,13 @@ from piguard.sources._classify import (
     ValueJudge,
     classify,
 )
-from piguard.sources._files import STRUCTURED_SUFFIXES, file_tables, flatten, walk_folder
+from piguard.sources._files import (
+    STRUCTURED_SUFFIXES,
+    file_tables,
+    flatten,
+    unique_names,
+    walk_folder,
+)
 from piguard.sources._hints import Hint, hint_for
 from piguard.sources._inventory import (
     INVENTORY_SCHEMA,
@@ -73,6 +79,7 @@ __all__ = [
     "profile_table",
     "redact_url",
     "sql_tables",
+    "unique_names",
     "upper_distinct",
     "walk_folder",
 ]

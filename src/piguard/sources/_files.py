@@ -147,7 +147,7 @@ class CsvTable(Table):
             )
         if header is None:
             return
-        self.columns = _unique_names([h.strip() for h in header])
+        self.columns = unique_names([h.strip() for h in header])
         try:
             reader = pacsv.open_csv(
                 self.path,
@@ -235,7 +235,7 @@ class CsvTable(Table):
         parsed = _parse_lines([complete[0]], encoding, delimiter, header=True)
         if not parsed:
             return None
-        self.columns = _unique_names([h.strip() for h in parsed[0]])
+        self.columns = unique_names([h.strip() for h in parsed[0]])
         width = len(self.columns)
         index = line_index(fd, self.size_bytes or 0)
         found = _last_row(fd, index, first=1)
@@ -295,7 +295,7 @@ class CsvTable(Table):
             header = next(reader, None)
             if header is None:
                 return
-            self.columns = _unique_names([h.strip() for h in header])
+            self.columns = unique_names([h.strip() for h in header])
             width = len(self.columns)
             while True:
                 # Whole batches at C speed; a row of another width is looked at only then.
@@ -408,7 +408,13 @@ def _transpose(columns: list[str], rows: list[list[str]] | list[list[Any]]) -> B
     return Batch(len(rows), dict(zip(columns, zip(*rows, strict=True), strict=True)))
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as discovery reports them: ``col_3`` for an empty third
+    header, ``name_2`` for the second ``name`` (de-identification names columns the same way).
+
+    >>> unique_names(["name", "", "name"])
+    ['name', 'col_2', 'name_2']
+    """
     seen: dict[str, int] = {}
     out = []
     for i, name in enumerate(names):
@@ -656,7 +662,7 @@ class ExcelTable(Table):
             header = next(rows_iter, None)
             if header is None:
                 return
-            self.columns = _unique_names(["" if h is None else str(h).strip() for h in header])
+            self.columns = unique_names(["" if h is None else str(h).strip() for h in header])
             width = len(self.columns)
             rows: list[list[Any]] = []
             for row in rows_iter:
