@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from piguard.detect.recognizers.defaults import PERSON_FIELD_LABELS
+
 __all__ = ["clean_spans", "extend_address", "merge_spans", "trim_address"]
 
 _NUM = (
@@ -51,10 +53,9 @@ _SPACES = re.compile(r"\s+")
 _TRAILING_WORDS = re.compile(r"(?:门口|附近|旁边|对面|楼下|一带|这边|那边)$")
 _ONLY_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _MAX_EXTENSION = 40
-# Field labels that introduce a person's name in orders, prescriptions and trip messages
-# (the same labels as the scanner's labelled_name recognizer).
+# A person's field label (the scanner's labelled_name labels) right before a span.
 _PERSON_LABEL = re.compile(
-    r"(?:收货人|收件人|寄件人|联系人|乘客|患者|病人|司机|用户|客户|姓名)[:：]?[ \t]{0,2}$"
+    "(?:" + "|".join(map(re.escape, PERSON_FIELD_LABELS)) + r")[:：]?[ \t]{0,2}$"
 )
 
 

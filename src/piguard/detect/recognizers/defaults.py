@@ -42,7 +42,7 @@ from piguard.detect.recognizers.base import (
 )
 from piguard.errors import InvalidIdentifier
 
-__all__ = ["ORG_CREDIT_CODE", "default_recognizers"]
+__all__ = ["ORG_CREDIT_CODE", "PERSON_FIELD_LABELS", "default_recognizers"]
 
 #: Internal entity of the unified social credit code: recognised to keep its digits from
 #: being reported as personal identifiers, never reported itself.
@@ -86,6 +86,24 @@ _BUSINESS_NUMBERS = (
     "transaction",
     "txn",
     "batch",
+)
+
+
+#: Field labels that introduce a person's name in orders, prescriptions and trip messages
+#: (收货人张三, 乘客：黄海然): context of the labelled_name recognizer, and used by the
+#: name/address tagger's rules (piguard.detect.ner._rules).
+PERSON_FIELD_LABELS: tuple[str, ...] = (
+    "收货人",
+    "收件人",
+    "寄件人",
+    "乘客",
+    "患者",
+    "病人",
+    "司机",
+    "用户",
+    "姓名",
+    "联系人",
+    "客户",
 )
 
 
@@ -748,19 +766,7 @@ def default_recognizers() -> list[PatternRecognizer]:
                     value_group="v",
                 ),
             ),
-            context=(
-                "收货人",
-                "收件人",
-                "寄件人",
-                "乘客",
-                "患者",
-                "病人",
-                "司机",
-                "用户",
-                "姓名",
-                "联系人",
-                "客户",
-            ),
+            context=PERSON_FIELD_LABELS,
             priority=90,
             shadows=False,
         ),
