@@ -358,3 +358,19 @@ def test_a_large_json_lines_file_is_sampled(tmp_path: Path) -> None:
     inv = discover([str(path)], SAMPLED)
     assert not inv.tables
     assert inv.errors[0]["message"].startswith(f"{path}:8: not valid JSON")
+
+
+def test_a_json_lines_round_larger_than_a_batch_keeps_every_record(tmp_path: Path) -> None:
+    # A round of 6,000 drawn records is more than one streaming batch (5,000 rows): every
+    # drawn record must reach the sample, not only those after the batch boundary.
+    path = tmp_path / "many.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": i, "phone": f"139{i:08d}"}) + "\n" for i in range(130_000)),
+        encoding="utf-8",
+    )
+    (table,) = file_tables(path)
+    drawn = table.sample(6000, "s")
+    assert drawn is not None
+    assert drawn.drawn == sum(b.rows for b in drawn.batches) == 6000
+    for batch in drawn.batches:
+        assert {len(v) for v in batch.columns.values()} == {batch.rows}

@@ -460,10 +460,14 @@ def flatten(
 
 
 class _JsonBatcher:
-    def __init__(self, table: Table) -> None:
+    """Records to batches of ``limit`` rows (sampling takes whole rounds with :meth:`take`,
+    so it passes no limit)."""
+
+    def __init__(self, table: Table, limit: int | None = BATCH_ROWS) -> None:
         self.table = table
         self.known = dict.fromkeys(table.columns)
         self.batch = Batch(0)
+        self.limit = limit
 
     def add(self, record: Any) -> Batch | None:
         flat = flatten(record)
@@ -473,7 +477,7 @@ class _JsonBatcher:
                 self.table.columns.append(key)
             cast(list[Any], self.batch.columns.setdefault(key, [])).extend(values)
         self.batch.rows += 1
-        if self.batch.rows >= BATCH_ROWS:
+        if self.limit is not None and self.batch.rows >= self.limit:
             out, self.batch = self.batch, Batch(0)
             return out
         return None
@@ -533,7 +537,7 @@ class JsonLinesTable(Table):
                 found = _last_row(fd, index, first=0)
                 if found is None or _json_records([found[1]], codec) is None:
                     return None
-                batcher = _JsonBatcher(self)
+                batcher = _JsonBatcher(self, limit=None)  # a round is one batch, however large
                 filled: dict[str, int] = {}
 
                 def parse(lines: list[bytes]) -> Batch | None:
