@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +311,39 @@ def test_xlsx_bad_input(keys: EnvKeyProvider, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"broken\.xlsx: not a readable \.xlsx workbook"):
         d.deidentify_file(broken, tmp_path / "o.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xlsx", "wide.xlsx"]
+
+
+def _cut_sheet(src: Path, dst: Path) -> None:
+    """A copy of ``src`` whose first worksheet's XML stops short of its end."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                data = data[: len(data) - 60]
+            zout.writestr(item, data)
+
+
+def test_xlsx_damaged_sheet(keys: EnvKeyProvider, tmp_path: Path) -> None:
+    """A worksheet whose XML is cut short is a one-line InputError naming the sheet, in both
+    directions, and leaves no output or temporary file behind."""
+    src = tmp_path / "patients.xlsx"
+    _workbook(src)
+    policy = parse_policy(POLICY.replace("patient.pid", "pid"), source="p.yaml")
+    cut = tmp_path / "cut.xlsx"
+    _cut_sheet(src, cut)
+    with pytest.raises(InputError, match=r"cut\.xlsx: sheet '患者', row \d+: unreadable worksheet"):
+        Deidentifier(policy, keys=keys).deidentify_file(cut, tmp_path / "o.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.xlsx", "patients.xlsx"]
+
+    safe = tmp_path / "safe.xlsx"
+    Deidentifier(policy, keys=keys).deidentify_file(src, safe)
+    cut_safe = tmp_path / "cut_safe.xlsx"
+    _cut_sheet(safe, cut_safe)
+    metadata_path(cut_safe).write_bytes(metadata_path(safe).read_bytes())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError, match=r"sheet '患者', row \d+: unreadable worksheet"):
+        reidentify_file(cut_safe, tmp_path / "back.xlsx", keys=keys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_cli_json_and_xlsx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,8 @@ import json
 import os
 import re
 import sys
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -912,7 +914,7 @@ class Deidentifier:
         """One worksheet into ``out_ws``; returns its metadata (plans, spans, rows)."""
         src = summary.source
         sheet = ws.title
-        rows = ws.iter_rows(values_only=True)
+        rows = sheet_rows(ws, src)
         header = _header(next(rows, None))
         if header is None:
             return {"sheet": sheet, "columns": [], "spans": {}, "rows": 0}
@@ -1384,6 +1386,27 @@ def _xl_row(row: Sequence[Any], width: int, src: str, sheet: str, line: int) -> 
             )
         cells = cells[:width]
     return cells + [None] * (width - len(cells))
+
+
+def sheet_rows(ws: Any, src: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only worksheet as values; a damaged sheet (XML cut short, a part
+    missing from the archive) is an :class:`InputError` naming the sheet and the row after
+    the last one read, not a traceback. Only the error's type is shown (never cell text)."""
+    rows = ws.iter_rows(values_only=True)
+    line = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
+            # xml.etree's ParseError is a SyntaxError; zlib.error a bad deflate stream
+            raise InputError(
+                f"sheet {ws.title!r}, row {line + 1}: unreadable worksheet ({type(exc).__name__})",
+                source=src,
+            ) from None
+        line += 1
+        yield row
 
 
 def _read_workbook(path: Path, src: str) -> Any:

@@ -39,6 +39,7 @@ from piguard.deidentify.engine import (
     cell_digest,
     metadata_path,
     record_leaves,
+    sheet_rows,
 )
 from piguard.deidentify.operators import Operator, OperatorRegistry, default_operators
 from piguard.detect.reader import iter_lines
@@ -406,7 +407,7 @@ def _xlsx_sheet(
 ) -> int:
     rev = _Columns({"columns": info["columns"]}, ops, role)
     by_col = _row_spans(info.get("spans", {}))
-    rows = enumerate(ws.iter_rows(values_only=True), 1)
+    rows = enumerate(sheet_rows(ws, src), 1)
     header = _header(next(rows, (0, None))[1])
     if header is None:
         return 0
