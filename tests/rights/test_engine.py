@@ -377,3 +377,28 @@ def test_correction_changes_only_that_persons_rows(
     }  # the new value (PI) is not shown
     for name in (t("trips"), t("payments"), t("messages")):
         assert after[name] == before[name]
+
+
+@pytest.mark.parametrize("shop", ["postgresql", "mariadb"], indirect=True)
+def test_a_failed_correction_does_not_echo_the_value(
+    shop_env: Shop, tmp_path: Path, describe: Any
+) -> None:
+    """The servers echo the value that broke a unique key (MySQL "Duplicate entry '<value>'");
+    the failure reason and the step's error keep the error's kind, not the value."""
+    import sqlalchemy as sa
+
+    users = shop_env.t("users")
+    with shop_env.engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE UNIQUE INDEX {users}_ph ON {users} (phone)"))
+    ex = _executor(shop_env, describe(shop_env), tmp_path)
+    bob_phone = "13900000002"
+    changes = [{"datastore": "main", "table": users, "column": "phone", "value": bob_phone}]
+    req = ex.store.create(
+        "correction", {"user_id": "1"}, received=TODAY, payload={"changes": changes}
+    )
+    ex.verify(req.id)
+    failed = ex.run(req.id)
+    assert failed.state == "failed"
+    shown = json.dumps([failed.to_dict(), [s.to_dict() for s in ex.store.steps(req.id)]])
+    assert "IntegrityError" in shown
+    assert bob_phone not in shown

@@ -76,12 +76,21 @@ def _engine_url(url: str) -> str:
     return f"{scheme}://{rest}"
 
 
+#: a quoted value the server echoes from a row or a parameter (MySQL "Duplicate entry '...'",
+#: "Incorrect integer value: '...'"; PostgreSQL 'value "..." is out of range', 'invalid input
+#: syntax for type integer: "..."'): a person's data, never shown
+_ECHOED = re.compile(r"""(entry |value:? |type [\w ]+: |enum [\w.]+: )(['"])(?:(?!\2).)*\2""")
+_KEY_DETAIL = re.compile(r"Key \(([^)]*)\)=\((?:[^()]|\([^)]*\))*\)")
+
+
 def _safe_error(exc: BaseException, url: str) -> str:
-    """A one-line description of a driver error with credentials removed.
+    """A one-line description of a driver error with credentials and echoed values removed.
 
     >>> url = "postgresql://u:pw@127.0.0.1:1/x"
     >>> _safe_error(OSError('connection refused for user "u" (password pw)'), url)
     'OSError: connection refused for user "***" (password ***)'
+    >>> _safe_error(ValueError('value "13800000001" is out of range for type integer'), url)
+    'ValueError: value "***" is out of range for type integer'
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     parts = urlsplit(url)
@@ -90,6 +99,7 @@ def _safe_error(exc: BaseException, url: str) -> str:
         if secret:
             # Whole tokens only: user "u" must not turn "refused" into "ref***sed".
             text = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "***", text)
+    text = _KEY_DETAIL.sub(r"Key (\1)=(***)", _ECHOED.sub(r"\1\2***\2", text))
     text = re.sub(r"\(Background on this error.*", "", text)
     text = re.sub(r"^\([\w.]+\)\s*", "", text)
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
