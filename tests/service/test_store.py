@@ -164,3 +164,36 @@ def test_reader_batches_and_epoch(tmp_path: Path) -> None:
     assert reader.epoch() == epoch + 2
     store.close()
     engine.dispose()
+
+
+def test_a_notice_version_and_the_latest_read_the_same(tmp_path: Path) -> None:
+    """A named version (read through the pool) and the latest (the state reader) build the
+    same notice from the row."""
+    from piguard.consent import Notice, Purpose
+    from piguard.consent.model import SeparateReason
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    upgrade(engine, "n_")
+    store = SqlConsentStore(engine, tables("n_"))
+    purpose = Purpose(
+        id="trip",
+        description="行程",
+        categories=("basic.name",),
+        separate=(next(iter(SeparateReason)),),
+    )
+    first = Notice(
+        notice="policy",
+        version=1,
+        created=datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+        language="zh-CN",
+        controller="示例公司",
+        purposes=(purpose,),
+    )
+    second = replace(first, version=2, controller="另一公司")
+    store.add_notice(first)
+    store.add_notice(second)
+    assert store.get_notice("policy", 1) == first
+    assert store.get_notice("policy") == second == store.get_notice("policy", 2)
+    assert store.get_notice("policy", 3) is None
+    store.close()
+    engine.dispose()

@@ -33,7 +33,7 @@ from piguard.consent.model import SeparateReason
 from piguard.errors import StorageError
 from piguard.service.db import Tables, from_us
 
-__all__ = ["DecisionBatcher", "EventKey", "KeyRow", "StateReader"]
+__all__ = ["DecisionBatcher", "EventKey", "KeyRow", "StateReader", "notice_from_row"]
 
 #: subject (pseudonym) × notice × purpose
 EventKey = tuple[str, str, str]
@@ -279,7 +279,7 @@ class StateReader:
         if epoch is not None and cached is not None and cached[0] == epoch:
             return cached[1]
         row = self._one(self._sql_notice, {"one": 1, "notice": name})
-        found = _notice(row[1:]) if row[1] is not None else None
+        found = notice_from_row(row[1:]) if row[1] is not None else None
         self._notices[name] = (int(row[0]), found)
         return found
 
@@ -308,7 +308,8 @@ class StateReader:
         return KeyRow(int(row[0]), row[1], row[2] or "", bool(row[3]))
 
 
-def _notice(row: Sequence[Any]) -> Notice:
+def notice_from_row(row: Sequence[Any]) -> Notice:
+    """A notice from the columns of its row (in the table's order)."""
     notice, version, created_us, language, controller, purposes = row
     return Notice(
         notice=notice,

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import Engine, Row, bindparam, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice, Purpose
-from piguard.consent.model import SeparateReason
+from piguard.consent import Action, Channel, ConsentEvent, Guardian, Notice
 from piguard.errors import StorageError
 from piguard.service.db import Tables, bump_epoch, from_us, to_us
-from piguard.service.reader import StateReader
+from piguard.service.reader import StateReader, notice_from_row
 
 __all__ = ["SqlConsentStore", "SqlDatamapStore"]
 
@@ -87,24 +86,7 @@ class SqlConsentStore:
                 row = conn.execute(q).first()
         except SQLAlchemyError as exc:
             raise _storage(exc) from None
-        if row is None:
-            return None
-        return Notice(
-            notice=row.notice,
-            version=row.version,
-            created=from_us(row.created_us),
-            language=row.language,
-            controller=row.controller,
-            purposes=tuple(
-                Purpose(
-                    id=p["id"],
-                    description=p["description"],
-                    categories=tuple(p["categories"]),
-                    separate=tuple(SeparateReason(r) for r in p["separate"]),
-                )
-                for p in json.loads(row.purposes)
-            ),
-        )
+        return notice_from_row(row) if row is not None else None
 
     # events
     def add_event(self, event: ConsentEvent) -> None:
