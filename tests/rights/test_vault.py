@@ -250,6 +250,8 @@ def test_vault_description_errors() -> None:
         parse_description(
             base + "vaults:\n  - {name: v, url: 'postgresql://u:p@h/db'}\n", source="d.yaml"
         )
+    with pytest.raises(Exception, match=r"d.yaml:3: put credentials in the environment"):
+        parse_description(base.replace("sqlite://", "'mysql://u:p@h/db'"), source="d.yaml")
     d = parse_description(base + "vaults:\n  - {name: v, url: env:V}\n", source="d.yaml")
     assert d.vaults["v"].key == "deidentify"
     assert d.vaults["v"].prefix == "tok_"

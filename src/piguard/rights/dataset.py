@@ -330,10 +330,7 @@ def parse_description(
         name = doc.text(ds["name"], "name")
         if name in stores:
             raise doc.fail(ds["name"], f"datastore {name!r} is described twice")
-        url = doc.text(ds["url"], "url")
-        if not url.startswith("env:") and "@" in url.split("://", 1)[-1].split("/", 1)[0]:
-            # credentials written into the file would be copied wherever it goes
-            raise doc.fail(ds["url"], "put credentials in the environment: url: env:VAR")
+        url = _url(doc, ds["url"])
         fks = True
         if "foreign_keys" in ds:
             fks = bool(yaml.safe_load(yaml.serialize(ds["foreign_keys"])))
@@ -376,6 +373,15 @@ def parse_description(
     return Description(stores, source, vaults)
 
 
+def _url(doc: _Doc, node: yaml.Node) -> str:
+    """A datastore's or vault's ``url``: no credentials written into the file (they would be
+    copied wherever it goes)."""
+    url = doc.text(node, "url")
+    if not url.startswith("env:") and "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+        raise doc.fail(node, "put credentials in the environment: url: env:VAR")
+    return url
+
+
 def _parse_vault(doc: _Doc, node: yaml.Node) -> VaultSpec:
     items = doc.mapping(node, "a vault")
     _check_keys(doc, items, ("name", "url", "key", "prefix", "length"), "a vault")
@@ -384,9 +390,7 @@ def _parse_vault(doc: _Doc, node: yaml.Node) -> VaultSpec:
         if required not in raw:
             raise doc.fail(node, f"a vault needs {required!r}")
     name = doc.text(raw["name"], "name")
-    url = doc.text(raw["url"], "url")
-    if not url.startswith("env:") and "@" in url.split("://", 1)[-1].split("/", 1)[0]:
-        raise doc.fail(raw["url"], "put credentials in the environment: url: env:VAR")
+    url = _url(doc, raw["url"])
     key = doc.text(raw["key"], "key") if "key" in raw else "deidentify"
     prefix = "tok_"
     if "prefix" in raw:
