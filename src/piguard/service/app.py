@@ -145,6 +145,8 @@ class Services:
     batcher: DecisionBatcher
     #: the keyed pseudonyms of subjects (audit events of data-subject requests)
     pseudonymizer: Pseudonymizer | None = None
+    #: the key provider the service was opened with (token-vault keys of requests)
+    key_provider: KeyProvider | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -189,6 +191,7 @@ def open_services(settings: Settings, *, migrate: bool | None = None) -> Service
             mode="async" if engine.dialect.name == "postgresql" else "inline",
         ),
         pseudonymizer=pseudo,
+        key_provider=provider,
     )
     # the data map as of now (reads the epoch; decisions use the epoch of their own statement)
     svc.consent.scope = lambda: reader.datamap()[0]

@@ -29,9 +29,7 @@ from fastapi.responses import JSONResponse
 from piguard import rights
 from piguard._util import atomic_write
 from piguard.audit import AuditEvent
-from piguard.datamap import DataMap, parse_datamap
 from piguard.errors import ConfigError, ConflictError, InputError, NotFoundError, PiguardError
-from piguard.keys import FileKeyProvider, KeyProvider, load_provider
 from piguard.service import requests_schemas as rs
 from piguard.service.app import ApiError, Services
 from piguard.service.schemas import ErrorOut
@@ -98,23 +96,11 @@ def _executor(
         work_dir=_folder(svc) / "work",
         audit=svc.audit,
         pseudonymizer=svc.pseudonymizer,
-        keys=_key_provider(svc),
+        keys=svc.key_provider,
         actor=actor,
         consents=svc.consent,
-        datamap=_datamap(svc),
+        datamap=svc.reader.datamap()[0],  # the latest saved, parsed once per change
     )
-
-
-def _datamap(svc: Services) -> DataMap | None:
-    """The latest data map saved in the service (explanations name its purposes)."""
-    text = svc.datamaps.latest()
-    return None if text is None else parse_datamap(text, source="datamap")
-
-
-def _key_provider(svc: Services) -> KeyProvider:
-    """The service's key provider (as the app builds it): token-vault keys come from it."""
-    spec = svc.settings.key_provider
-    return load_provider(spec) if spec else FileKeyProvider(svc.settings.key_dir)
 
 
 def _out(
