@@ -452,3 +452,15 @@ def test_the_model_is_not_loaded_for_values_without_han(
     assert not inv.errors
     kinds = {c.column: c.entity or c.kind for c in inv.columns}
     assert kinds == {"mobile": "CN_MOBILE", "email": "EMAIL", "note": "free_text"}
+
+
+def test_values_skip_the_model_only_where_the_tagger_would_not_look() -> None:
+    # Discovery sends a value to the name/address model only if it holds a character for
+    # which the shipped tagger runs; the two character sets must stay the same.
+    from piguard.detect import ner
+    from piguard.sources import _classify
+
+    chars = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000]
+    ours = [c for c in chars if _classify._MODEL_HAN.match(c)]
+    assert ours == [c for c in chars if ner._HAN.match(c)]
+    assert "张" in ours
