@@ -58,3 +58,39 @@ def test_parquet_file(keys: EnvKeyProvider, tmp_path: Path) -> None:
         Deidentifier(policy, keys=keys).deidentify_file(bad, tmp_path / "x.parquet")
     assert not (tmp_path / "x.parquet").exists()
     assert not list(tmp_path.glob(".*.part"))
+
+
+def _damage_row_group(src: Path, dst: Path, group: int) -> None:
+    """A copy of ``src`` whose first page of row group ``group`` has a garbage header."""
+    first = pq.ParquetFile(src).metadata.row_group(group).column(0).data_page_offset
+    data = bytearray(src.read_bytes())
+    data[first : first + 64] = b"\xff" * 64
+    dst.write_bytes(bytes(data))
+
+
+def test_parquet_damaged_page(keys: EnvKeyProvider, tmp_path: Path) -> None:
+    """A damaged page past the first batch is a one-line InputError naming a row, in both
+    directions, and leaves no output, metadata or temporary file behind."""
+    from piguard.deidentify import reidentify_file
+
+    n = 30000
+    src = tmp_path / "ids.parquet"
+    ids = [f"11010119900307{i % 10000:04d}" for i in range(n)]
+    pq.write_table(pa.table({"id_number": ids, "n": list(range(n))}), src, row_group_size=10000)
+    policy = parse_policy("columns: {id_number: CN_RESIDENT_ID}\nrules:\n"
+                          "  - entity: CN_RESIDENT_ID\n    operator: encrypt\n")  # fmt: skip
+    bad = tmp_path / "bad.parquet"
+    _damage_row_group(src, bad, 2)
+    with pytest.raises(InputError, match=r"bad\.parquet: row \d+: damaged Parquet data \("):
+        Deidentifier(policy, keys=keys).deidentify_file(bad, tmp_path / "x.parquet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.parquet", "ids.parquet"]
+
+    safe = tmp_path / "safe.parquet"
+    Deidentifier(policy, keys=keys).deidentify_file(src, safe)
+    bad_safe = tmp_path / "bad_safe.parquet"
+    _damage_row_group(safe, bad_safe, 2)
+    metadata_path(bad_safe).write_bytes(metadata_path(safe).read_bytes())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError, match=r"row \d+: damaged Parquet data \("):
+        reidentify_file(bad_safe, tmp_path / "back.parquet", keys=keys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

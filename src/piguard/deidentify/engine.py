@@ -1047,7 +1047,7 @@ class Deidentifier:
         writer: Any = None
         plans: list[ColumnPlan] | None = None
         try:
-            for batch in reader.iter_batches(batch_size=_BATCH):
+            for batch in parquet_batches(reader, src):
                 if plans is None:
                     names = list(batch.schema.names)
                     cols = [_texts(batch.column(j)) for j in range(batch.num_columns)]
@@ -1386,6 +1386,25 @@ def _xl_row(row: Sequence[Any], width: int, src: str, sheet: str, line: int) -> 
             )
         cells = cells[:width]
     return cells + [None] * (width - len(cells))
+
+
+def parquet_batches(reader: Any, src: str) -> Iterator[Any]:
+    """The record batches of a ``pyarrow.parquet.ParquetFile``; a damaged page (bad
+    compression, a cut file) is an :class:`InputError` naming the first row not read, not a
+    traceback. Only the error's type is shown (never cell text)."""
+    batches = reader.iter_batches(batch_size=_BATCH)
+    rows = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, ValueError) as exc:  # ArrowIOError, ArrowInvalid
+            raise InputError(
+                f"row {rows + 1}: damaged Parquet data ({type(exc).__name__})", source=src
+            ) from None
+        rows += batch.num_rows
+        yield batch
 
 
 def sheet_rows(ws: Any, src: str) -> Iterator[tuple[Any, ...]]:

@@ -38,6 +38,7 @@ from piguard.deidentify.engine import (
     _xl_text,
     cell_digest,
     metadata_path,
+    parquet_batches,
     record_leaves,
     sheet_rows,
 )
@@ -464,7 +465,7 @@ def _parquet(src: Path, output: Path, rev: _Columns, spans: dict[str, list[list[
     writer: Any = None
     done = 0
     try:
-        for batch in reader.iter_batches(batch_size=_BATCH):
+        for batch in parquet_batches(reader, str(src)):
             names = list(batch.schema.names)
             wanted = [j for j, n in enumerate(names) if n in rev.cols or n in by_col]
             wanted += [
