@@ -249,3 +249,28 @@ def test_cli_wrong_consent_store_stops_before_erasing_then_resume_withdraws(
         out = _cli(["requests", "resume", rid, "-d", str(EXAMPLE), "--consents", str(config)])
         assert "consents withdrawn=2" in out
         assert _decide(c, user, notice)["reason"] == "withdrawn"
+
+
+@pytest.mark.parametrize("db_url", ["foo://u:s3cretpw@h/db", "postgresql://u:s3cretpw@h:x/db"])
+def test_cli_unusable_consent_database_url_is_a_one_line_error(
+    db_url: str, ride: Path, tmp_path: Path
+) -> None:
+    """An unknown scheme or a bad port fails while the engine is made: exit 2, one line, no
+    password, nothing erased."""
+    from piguard.service.app import open_services
+    from piguard.service.settings import Settings
+
+    data_dir = tmp_path / "svc"
+    settings = Settings.load(None, data_dir=str(data_dir), create_keys=True, migrate=True)
+    open_services(settings).close()  # the service's keys exist; only the URL is wrong
+    config = tmp_path / "piguard.toml"
+    config.write_text(
+        f"[service]\ndb_url = {json.dumps(db_url)}\ndata_dir = {json.dumps(str(data_dir))}\n",
+        encoding="utf-8",
+    )
+    rid = _request("cancellation", "7")
+    out = _cli(["requests", "run", rid, "-d", str(EXAMPLE), "--consents", str(config)], 2)
+    assert "cannot open the consent service's database" in out
+    assert "s3cretpw" not in out
+    assert "Traceback" not in out
+    assert "identity_verified" in _cli(["requests", "show", rid])

@@ -346,15 +346,18 @@ def _open_service(spec: str) -> Services:
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         # opening would create an empty database
         raise InputError(f"--consents: the consent service's database {url} does not exist")
-    engine = make_engine(url)
-    try:
+    engine = None
+    try:  # an unknown scheme or a bad port fails in make_engine already
+        engine = make_engine(url)
         names = set(inspect(engine).get_table_names())
-    except SQLAlchemyError as exc:  # the driver's message may hold the URL: name the type only
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        # the driver's message may hold the URL: name the type only
         raise InputError(
             f"--consents: cannot open the consent service's database ({type(exc).__name__})"
         ) from None
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
     wanted = f"{settings.table_prefix}consent_events"
     if wanted not in names:
         raise InputError(
