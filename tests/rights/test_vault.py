@@ -167,6 +167,24 @@ def test_missing_vault_key_stops_before_anything_is_erased(
     assert shop_env.snapshot() == before
 
 
+@pytest.mark.parametrize("shop", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("url", ["postgresql://u:s3cretpw@h:x/db", "foo://u:s3cretpw@h/db"])
+def test_unusable_vault_url_fails_the_request_before_erasing(
+    url: str, shop_env: Shop, tmp_path: Path, describe: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad port or an unknown scheme: the request fails with a one-line reason that shows
+    no password, and nothing is erased."""
+    monkeypatch.setenv("PIGUARD_TEST_VAULT_URL", url)
+    before = shop_env.snapshot()
+    ex = _executor(describe(shop_env) + VAULT_YAML, tmp_path)
+    req = ex.run(_request(ex, "deletion", user_id="1"))
+    assert req.state == "failed"
+    assert "token vault" in (req.reason or "")
+    assert "s3cretpw" not in json.dumps([s.to_dict() for s in ex.store.steps(req.id)])
+    assert "s3cretpw" not in (req.reason or "")
+    assert shop_env.snapshot() == before
+
+
 def test_vault_failure_after_erasure_resumes_from_remembered_tokens(
     shop_env: Shop, tmp_path: Path, describe: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

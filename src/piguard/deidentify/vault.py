@@ -102,7 +102,9 @@ class TokenVault:
                 sa.Column("key_id", sa.String(128), nullable=False),
             )
             meta.create_all(engine)
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, ValueError, ImportError) as exc:
+            # a bad port is a ValueError, a missing driver an ImportError; the URL (with its
+            # password) is never shown
             raise StorageError(f"token vault: {type(exc).__name__}") from None
         self._sa = (sa, engine, table)
 
