@@ -402,3 +402,20 @@ def test_a_failed_correction_does_not_echo_the_value(
     shown = json.dumps([failed.to_dict(), [s.to_dict() for s in ex.store.steps(req.id)]])
     assert "IntegrityError" in shown
     assert bob_phone not in shown
+
+
+@pytest.mark.parametrize("shop", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("url", ["postgresql://u:s3cretpw@h:x/db", "foo://u:s3cretpw@h/db"])
+def test_unusable_datastore_url_fails_the_request_in_one_line(
+    url: str, shop: Shop, tmp_path: Path, describe: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad port or an unknown scheme: the request ends failed (resumable), not left in
+    progress by a traceback, and the reason shows no password."""
+    monkeypatch.setenv("PIGUARD_TEST_SHOP_URL", url)
+    ex = _executor(shop, describe(shop), tmp_path)
+    req = ex.run(_request(ex, "deletion", user_id="1"))
+    assert req.state == "failed"
+    assert "cannot open the datastore" in (req.reason or "")
+    assert "s3cretpw" not in json.dumps(
+        [req.to_dict()] + [s.to_dict() for s in ex.store.steps(req.id)]
+    )

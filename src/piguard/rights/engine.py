@@ -807,7 +807,11 @@ class Executor:
         url = ds.resolve_url()
         if self._connect is not None:
             return sa, self._connect(url), url
-        return sa, sa.create_engine(_engine_url(url), pool_pre_ping=False), url
+        try:
+            return sa, sa.create_engine(_engine_url(url), pool_pre_ping=False), url
+        except (sa.exc.SQLAlchemyError, ValueError, ImportError) as exc:
+            # an unknown scheme, a bad port, a missing driver: the URL is never shown
+            raise _StepFailed(None, f"cannot open the datastore ({type(exc).__name__})") from None
 
     def _fail(self, exc: BaseException, url: str, table: str | None) -> _StepFailed:
         return _StepFailed(table, _safe_error(exc, url).replace(url, redact_url(url)))
