@@ -44,7 +44,7 @@ from piguard.deidentify.engine import (
 )
 from piguard.deidentify.operators import Operator, OperatorRegistry, default_operators
 from piguard.detect.reader import iter_lines
-from piguard.errors import ConfigError, InputError
+from piguard.errors import ConfigError, InputError, IntegrityError, PiguardError
 from piguard.keys import KeyProvider, KeyRef, load_provider
 from piguard.sources import unique_names
 
@@ -100,13 +100,33 @@ def _reverse_spans(
     return text
 
 
+def _not_reversed(
+    exc: InputError | IntegrityError, source: str, at: str | None, column: str | None
+) -> PiguardError:
+    """A value that does not reverse (altered, or not written by this run), located by source,
+    row or line and column: never the value itself."""
+    reason = exc.message if isinstance(exc, InputError) else str(exc)
+    where = ", ".join(w for w in (at, None if column is None else f"column {column!r}") if w)
+    message = f"{where}: {reason}" if where else reason
+    if isinstance(exc, InputError):
+        return InputError(message, source=source)
+    return IntegrityError(f"{source}: {message}")
+
+
 class _Columns:
     """Reverses a batch of columns: whole protected columns, then ``date_shift`` columns
     with their (restored) subject column, then the recorded spans in free text."""
 
-    def __init__(self, meta: dict[str, Any], ops: dict[int, Operator], role: str | None):
+    def __init__(
+        self,
+        meta: dict[str, Any],
+        ops: dict[int, Operator],
+        role: str | None,
+        source: str = "<input>",
+    ):
         self.ops = ops
         self.role = role
+        self.source = source
         self.restored = 0
         plans = {c["column"]: c for c in meta.get("columns", [])}
         self.cols: dict[str, tuple[Operator, str]] = {}
@@ -139,8 +159,10 @@ class _Columns:
         names: Sequence[str],
         columns: list[list[str | None]],
         spans_of: Callable[[str], dict[int, Sequence[Sequence[Any]]]] | None = None,
+        at: Callable[[int], str] | None = None,
     ) -> list[list[str | None]]:
-        """``columns[j]`` holds the values of ``names[j]`` (None: a NULL, kept)."""
+        """``columns[j]`` holds the values of ``names[j]`` (None: a NULL, kept); ``at(i)``
+        names where row ``i`` of the batch is in the input, for errors."""
         index = {n: j for j, n in enumerate(names)}
         out = list(columns)
         # columns that other columns' date shifts depend on come first
@@ -156,7 +178,10 @@ class _Columns:
                     if not v:
                         continue
                     s = None if subj is None else (subj[i] or "")
-                    col[i] = op.reverse(v, entity, role=self.role, subject=s)
+                    try:
+                        col[i] = op.reverse(v, entity, role=self.role, subject=s)
+                    except (InputError, IntegrityError) as exc:
+                        raise _not_reversed(exc, self.source, at and at(i), name) from None
                     self.restored += 1
                 out[j] = col
             todo = spans_of(name) if spans_of is not None else None
@@ -165,7 +190,10 @@ class _Columns:
                 for i, spans in todo.items():
                     v = col[i]
                     if v:
-                        col[i] = _reverse_spans(v, spans, self.ops, self.role)
+                        try:
+                            col[i] = _reverse_spans(v, spans, self.ops, self.role)
+                        except (InputError, IntegrityError) as exc:
+                            raise _not_reversed(exc, self.source, at and at(i), name) from None
                         self.restored += sum(1 for s in spans if s[2] in self.ops)
                 out[j] = col
         return out
@@ -219,7 +247,7 @@ def reidentify_file(
     spans: dict[str, list[list[Any]]] = meta.get("spans", {})
     suffix = src.suffix.lower()
     if kind != "text" and suffix == ".parquet":
-        return _parquet(src, Path(output), _Columns(meta, ops, role), spans)
+        return _parquet(src, Path(output), _Columns(meta, ops, role, str(src)), spans)
     if kind != "text" and suffix == ".xlsx":
         return _xlsx(src, Path(output), meta, ops, role)
     if kind != "text" and suffix == ".json":
@@ -234,9 +262,13 @@ def reidentify_file(
             for n, line in enumerate(lines, 1):
                 todo = by_line.get(n, [])
                 restored += sum(1 for s in todo if s[2] in ops)
-                out.write(_reverse_spans(line, todo, ops, role) + "\n")
+                try:
+                    line = _reverse_spans(line, todo, ops, role)
+                except (InputError, IntegrityError) as exc:
+                    raise _not_reversed(exc, str(src), f"line {n}", None) from None
+                out.write(line + "\n")
         elif src.suffix.lower() == ".csv":
-            restored = _csv(lines, out, _Columns(meta, ops, role), spans, str(src))
+            restored = _csv(lines, out, _Columns(meta, ops, role, str(src)), spans, str(src))
         else:
             restored = _jsonl(lines, out, meta, ops, role, spans, str(src))
     return restored
@@ -253,7 +285,7 @@ def _csv(lines: Any, out: Any, rev: _Columns, spans: dict[str, list[list[Any]]],
     by_col = _row_spans(spans)
     done = 0
 
-    def flush(batch: list[list[str]]) -> None:
+    def flush(batch: list[list[str]], line_of: list[int]) -> None:
         nonlocal done
         if not batch:
             return
@@ -263,11 +295,15 @@ def _csv(lines: Any, out: Any, rev: _Columns, spans: dict[str, list[list[Any]]],
         def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
             return _window(by_col.get(name), first, len(batch))
 
-        new = rev.reverse(header, cols, spans_of if by_col else None)
+        def at(i: int) -> str:
+            return f"line {line_of[i]}"
+
+        new = rev.reverse(header, cols, spans_of if by_col else None, at)
         writer.writerows(zip(*new, strict=True))
         done += len(batch)
 
     batch: list[list[str]] = []
+    line_of: list[int] = []
     for row in reader:
         if len(row) != len(header):
             if not row:
@@ -278,10 +314,11 @@ def _csv(lines: Any, out: Any, rev: _Columns, spans: dict[str, list[list[Any]]],
                 line=reader.line_num,
             )
         batch.append(row)
+        line_of.append(reader.line_num)
         if len(batch) >= _BATCH:
-            flush(batch)
-            batch = []
-    flush(batch)
+            flush(batch, line_of)
+            batch, line_of = [], []
+    flush(batch, line_of)
     return rev.restored
 
 
@@ -297,8 +334,10 @@ class _Records:
         ops: dict[int, Operator],
         role: str | None,
         spans: dict[str, list[list[Any]]],
+        source: str,
     ) -> None:
-        rev = _Columns(meta, ops, role)
+        rev = _Columns(meta, ops, role, source)
+        self.source = source
         self.cols, self.subject = rev.cols, rev.subject
         self.ops, self.role = ops, role
         self.span_at: dict[tuple[int, str, int], list[list[Any]]] = {}
@@ -326,11 +365,17 @@ class _Records:
                     subject = None
                     if later:
                         subject = firsts.get(self.subject[path], "")
-                    holder[key] = op.reverse(value, entity, role=self.role, subject=subject)
+                    try:
+                        holder[key] = op.reverse(value, entity, role=self.role, subject=subject)
+                    except (InputError, IntegrityError) as exc:
+                        raise _not_reversed(exc, self.source, f"record {row + 1}", path) from None
                     self.restored += 1
                 todo = self.span_at.get((row, path, nth))
                 if todo:
-                    holder[key] = _reverse_spans(holder[key], todo, self.ops, self.role)
+                    try:
+                        holder[key] = _reverse_spans(holder[key], todo, self.ops, self.role)
+                    except (InputError, IntegrityError) as exc:
+                        raise _not_reversed(exc, self.source, f"record {row + 1}", path) from None
                     self.restored += len(todo)
                 if nth == 0:
                     firsts.setdefault(path, str(holder[key]))
@@ -350,7 +395,7 @@ def _jsonl(
     spans: dict[str, list[list[Any]]],
     src: str,
 ) -> int:
-    rev = _Records(meta, ops, role, spans)
+    rev = _Records(meta, ops, role, spans, src)
     for r, rec in enumerate(_json_records(lines, src)):
         holder = [rec]
         rev.reverse(holder, 0, r)
@@ -362,7 +407,7 @@ def _json(
     src: Path, output: Path, meta: dict[str, Any], ops: dict[int, Operator], role: str | None
 ) -> int:
     document = _JsonDocument.read(src, str(src))
-    rev = _Records(meta, ops, role, meta.get("spans", {}))
+    rev = _Records(meta, ops, role, meta.get("spans", {}), str(src))
     for r in range(len(document.records)):
         rev.reverse(document.records, r, r)
     with _atomic_pair(output, with_meta=False) as (out, _meta):
@@ -406,7 +451,7 @@ def _xlsx_sheet(
     role: str | None,
     src: str,
 ) -> int:
-    rev = _Columns({"columns": info["columns"]}, ops, role)
+    rev = _Columns({"columns": info["columns"]}, ops, role, src)
     by_col = _row_spans(info.get("spans", {}))
     rows = enumerate(sheet_rows(ws, src), 1)
     header = _header(next(rows, (0, None))[1])
@@ -429,7 +474,10 @@ def _xlsx_sheet(
         def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
             return _window(by_col.get(name), first, len(batch))
 
-        new = rev.reverse(names, cols, spans_of)
+        def at(i: int) -> str:
+            return f"sheet {ws.title!r}, row {first + i + 2}"  # the header is row 1
+
+        new = rev.reverse(names, cols, spans_of, at)
         for i, r in enumerate(batch):
             out_ws.append([r[j] if new[j][i] == cols[j][i] else new[j][i] for j in range(width)])
         done += len(batch)
@@ -479,7 +527,10 @@ def _parquet(src: Path, output: Path, rev: _Columns, spans: dict[str, list[list[
             def spans_of(name: str) -> dict[int, Sequence[Sequence[Any]]]:
                 return _window(by_col.get(name), first, size)  # noqa: B023
 
-            new = rev.reverse(names, cols, spans_of)
+            def at(i: int) -> str:
+                return f"row {first + i + 1}"  # noqa: B023
+
+            new = rev.reverse(names, cols, spans_of, at)
             arrays = [
                 pa.array(new[j], type=pa.string())
                 if (names[j] in rev.cols or names[j] in by_col)
@@ -527,8 +578,8 @@ def reidentify_sql(
 
     meta = _load_metadata(Path(metadata) if metadata else Path(f"{table}.piguard.json"))
     ops = _operators(meta, keys, registry or default_operators())
-    rev = _Columns(meta, ops, role)
     shown = redact_url(url)
+    rev = _Columns(meta, ops, role, shown)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", new_table):
         raise ConfigError(f"invalid new table name {new_table!r}: use letters, digits, _")
     tables = sql_tables(url, full=True)
