@@ -419,3 +419,26 @@ def test_unusable_datastore_url_fails_the_request_in_one_line(
     assert "s3cretpw" not in json.dumps(
         [req.to_dict()] + [s.to_dict() for s in ex.store.steps(req.id)]
     )
+
+
+def test_package_output_in_a_new_folder_or_unwritable(
+    sqlite_shop: Shop, tmp_path: Path, describe: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .zip in a folder that does not exist yet is written there (as a folder package is);
+    one that cannot be written fails the request in one line, and resume writes it."""
+    monkeypatch.setenv("PIGUARD_TEST_SHOP_URL", sqlite_shop.url)
+    ex = _executor(sqlite_shop, describe(sqlite_shop), tmp_path)
+    out = tmp_path / "new" / "dir" / "alice.zip"
+    assert ex.run(_request(ex, "access", user_id="1"), output=out).state == "completed"
+    assert zipfile.is_zipfile(out)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    rid = _request(ex, "explanation", user_id="1")
+    failed = ex.run(rid, output=blocker / "explanation.zip")
+    assert failed.state == "failed"
+    assert failed.reason is not None
+    assert failed.reason.startswith("writing explanation.zip: ")
+    assert "\n" not in failed.reason
+    done = ex.run(rid, output=tmp_path / "explanation.zip")
+    assert done.state == "completed"
+    assert zipfile.is_zipfile(tmp_path / "explanation.zip")

@@ -315,6 +315,7 @@ def _publish(files: list[tuple[str, Path]], texts: dict[str, str], output: Path)
     """Write staged ``files`` and in-memory ``texts`` to a new folder or a ``.zip``, atomically
     (a temporary folder renamed, or :func:`atomic_write`): nothing half-written is left."""
     if output.suffix == ".zip":
+        output.parent.mkdir(parents=True, exist_ok=True)  # as for a folder
         with (
             atomic_write(output, mode="wb", encoding=None) as fh,
             zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
@@ -617,13 +618,20 @@ class Executor:
             counts |= {k: v for k, v in detail.items() if type(v) is int}  # revoked, withdrawn
             self._emit(req, f"rights.step.{step.split(':')[0]}", datastore=where, **counts)
         result = None
-        if req.type in ACCESS_TYPES:
-            assert output is not None
-            result = str(self._package(req, staging, Path(output)))
-            shutil.rmtree(staging, ignore_errors=True)
-        elif req.type == "explanation":
-            assert output is not None
-            result = str(self._explain(req, Path(output)))
+        try:
+            if req.type in ACCESS_TYPES:
+                assert output is not None
+                result = str(self._package(req, staging, Path(output)))
+                shutil.rmtree(staging, ignore_errors=True)
+            elif req.type == "explanation":
+                assert output is not None
+                result = str(self._explain(req, Path(output)))
+        except OSError as exc:  # the steps stay done: a resume only writes the output again
+            failed = self.store.transition(
+                req.id, "failed", reason=f"writing {Path(output or '').name}: {_plain_error(exc)}"
+            )
+            self._emit(failed, "rights.step.failed", step="package", table=None)
+            return failed
         done = self.store.transition(req.id, "completed", result=result)
         self.store.clear_tokens(req.id)
         self._emit(done, "rights.request.completed")
