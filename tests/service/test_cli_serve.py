@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from piguard.cli.app import app
@@ -88,3 +89,27 @@ def test_verify_receipt_command(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["admin", "verify-receipt", str(path), "--key", other])
     assert bad.exit_code == 2
     assert "does not verify" in bad.output
+
+
+@pytest.mark.parametrize(
+    "db_url",
+    [
+        "foo://u:s3cretpw@h/db",  # unknown scheme
+        "postgresql://u:s3cretpw@127.0.0.1:x/db",  # bad port
+        "postgresql://u:s3cretpw@127.0.0.1:1/db",  # nothing listens
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["admin", "list-keys"], ["admin", "revoke-key", "abc"], ["serve", "--migrate"], ["serve"]],
+)
+def test_an_unusable_database_url_is_a_one_line_error(
+    db_url: str, command: list[str], tmp_path: Path
+) -> None:
+    """Exit 2 with one line naming the error's type: no traceback, no password."""
+    result = runner.invoke(app, [*command, "--db", db_url, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "cannot open the service's database" in result.output
+    assert "s3cretpw" not in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

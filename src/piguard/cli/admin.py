@@ -17,7 +17,14 @@ from piguard.cli._output import (
     stdout_console,
     to_json,
 )
-from piguard.cli.serve import ConfigOpt, DataDirOpt, DbOpt, PrefixOpt, load_settings
+from piguard.cli.serve import (
+    ConfigOpt,
+    DataDirOpt,
+    DbOpt,
+    PrefixOpt,
+    load_settings,
+    open_database,
+)
 from piguard.errors import InputError
 
 if TYPE_CHECKING:
@@ -43,13 +50,11 @@ def _keys(
     config: Path | None, db: str | None, data_dir: Path | None, prefix: str | None
 ) -> tuple[ApiKeys, Engine]:
     from piguard.service.auth import ApiKeys
-    from piguard.service.db import make_engine, tables
-    from piguard.service.migrate import upgrade
+    from piguard.service.db import tables
 
     settings = load_settings(config, db, data_dir, prefix)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    upgrade(engine, settings.table_prefix)
+    engine = open_database(settings)
     return ApiKeys(engine, tables(settings.table_prefix)), engine
 
 

@@ -10,6 +10,8 @@ import typer
 from piguard.cli._output import examples, stderr_console
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from piguard.service.settings import Settings
 
 ConfigOpt = Annotated[
@@ -45,6 +47,31 @@ def load_settings(
     return Settings.load(
         config, db_url=db, data_dir=data_dir, table_prefix=prefix, log_level=log_level
     )
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Engine:
+    """The service's engine, connected once (and its tables migrated with ``migrate``). A URL
+    that cannot be used (unknown scheme, bad port, missing driver, server unreachable) is a
+    one-line :class:`~piguard.errors.StorageError` naming the error's type only: the
+    driver's message may quote the URL."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from piguard.errors import StorageError
+    from piguard.service.db import make_engine
+    from piguard.service.migrate import upgrade
+
+    engine = None
+    try:
+        engine = make_engine(settings.database_url)
+        if migrate:
+            upgrade(engine, settings.table_prefix)
+        else:
+            engine.connect().close()
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise StorageError(f"cannot open the service's database ({type(exc).__name__})") from None
+    return engine
 
 
 def register(app: typer.Typer) -> None:
@@ -83,17 +110,15 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from piguard.service import create_app
-        from piguard.service.db import make_engine
-        from piguard.service.migrate import upgrade
 
         settings = load_settings(config, db, data_dir, table_prefix, log_level=log_level.upper())
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            engine = make_engine(settings.database_url)
-            upgrade(engine, settings.table_prefix)
-            engine.dispose()
+            open_database(settings).dispose()
             stderr_console().print("piguard: database migrated to the latest schema")
             return
+        # a database that cannot be opened stops here with one line, not in the app's start-up
+        open_database(settings, migrate=False).dispose()
         uvicorn.run(
             create_app(settings),
             host=host,
