@@ -94,3 +94,25 @@ def test_parquet_damaged_page(keys: EnvKeyProvider, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"row \d+: damaged Parquet data \("):
         reidentify_file(bad_safe, tmp_path / "back.parquet", keys=keys)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_csv_bad_last_row_not_deidentified_twice(keys: EnvKeyProvider, tmp_path: Path) -> None:
+    """A bad row after Arrow's first block is reported with its line by a reading pass of the
+    csv module: the rows before it are not de-identified a second time (the progress callback
+    sees each row at most once) and nothing is left behind."""
+    rows = 400_000  # more than one 4 MB Arrow block
+    src = tmp_path / "calls.csv"
+    with src.open("w", encoding="utf-8") as fh:
+        fh.write("n,phone\n")
+        fh.writelines(f"{i},138{i:08d}\n" for i in range(rows))
+        fh.write("x,13812345678,extra\n")
+    policy = parse_policy("columns: {n: keep, phone: CN_MOBILE}\nrules:\n"
+                          "  - entity: CN_MOBILE\n    operator: mask\n")  # fmt: skip
+    seen: list[int] = []
+    with pytest.raises(InputError) as info:
+        Deidentifier(policy, keys=keys).deidentify_csv(
+            src, tmp_path / "o.csv", progress=seen.append
+        )
+    assert str(info.value) == f"{src}:{rows + 2}: expected 2 fields, found 3"
+    assert 0 < sum(seen) < rows
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv"]

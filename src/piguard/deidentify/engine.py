@@ -553,7 +553,8 @@ class Deidentifier:
             done = False
             if text.encoding in ("utf-8", "utf-8-sig") and _arrow.available():
                 done = self._csv_arrow(Path(source), out, summary, spans, table, progress)
-                if not done:  # start again with the csv module, which names the bad line
+                if not done:  # the csv module names the bad line; else it starts again
+                    _check_csv(Path(source), src, text.encoding)
                     out.seek(0)
                     out.truncate()
                     summary = Summary(source=src, kind="table")
@@ -1273,6 +1274,21 @@ def _checked_rows(reader: Any, width: int, src: str, text: io.TextIOWrapper) -> 
     except UnicodeDecodeError:
         # the decoder works a chunk ahead of the reader: the line is where reading stopped
         raise _decode_error(text, src, reader.line_num + 1) from None
+
+
+def _check_csv(path: Path, src: str, encoding: str) -> None:
+    """Read a CSV file with the csv module only (no de-identification) to raise the located
+    error of a bad row, after Arrow rejected the file part way: a bad last row then costs a
+    reading pass, not a second de-identification of everything before it."""
+    with path.open("rb") as fh:
+        text = io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
+        reader = csv.reader(text)
+        try:
+            width = len(next(reader))
+        except (StopIteration, csv.Error, UnicodeDecodeError):
+            return  # the full pass reports the header's problem
+        for _ in _checked_rows(reader, width, src, text):
+            pass
 
 
 def _json_records(lines: Iterable[str], src: str) -> Iterator[Any]:
