@@ -51,7 +51,7 @@ from piguard.detect import Finding, Scanner
 from piguard.detect.reader import detect_encoding, iter_lines
 from piguard.errors import ConfigError, EncodingError, InputError
 from piguard.keys import KeyProvider, load_provider
-from piguard.sources import ValueJudge, classify, hint_for, unique_names
+from piguard.sources import ValueJudge, cell_text, classify, hint_for, unique_names
 
 __all__ = [
     "ColumnPlan",
@@ -1371,8 +1371,6 @@ class _JsonDocument:
 def _xl_text(value: Any) -> str:
     """An Excel cell as text: strings as they are, empty cells as "", numbers and dates as
     discovery reads them (:func:`piguard.sources.cell_text`: 13812345678.0 is 13812345678)."""
-    from piguard.sources import cell_text
-
     if isinstance(value, str):
         return value
     return cell_text(value) or ""
