@@ -192,6 +192,30 @@ def test_unreadable_excel_is_an_input_error(tmp_path: Path) -> None:
     assert info.value.source == str(path)
 
 
+def test_damaged_worksheet_is_an_input_error(tmp_path: Path) -> None:
+    # a sheet whose XML stops short: one line naming the sheet and row, no traceback
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "用户"
+    sheet.append(["姓名", "手机"])
+    for i in range(50):
+        sheet.append(["张伟", 13812345600 + i])
+    whole, cut = tmp_path / "whole.xlsx", tmp_path / "cut.xlsx"
+    book.save(whole)
+    with zipfile.ZipFile(whole) as zin, zipfile.ZipFile(cut, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[:-60] if item.filename.endswith("sheet1.xml") else data)
+    (table,) = file_tables(cut)
+    with pytest.raises(InputError, match=r"sheet '用户', row \d+: unreadable worksheet") as info:
+        _read(table)
+    assert info.value.source == str(cut)
+    assert "张伟" not in str(info.value)
+
+
 def test_parquet_columns_and_nested_structs(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -33,8 +33,6 @@ import json
 import os
 import re
 import sys
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +49,15 @@ from piguard.detect import Finding, Scanner
 from piguard.detect.reader import detect_encoding, iter_lines
 from piguard.errors import ConfigError, EncodingError, InputError
 from piguard.keys import KeyProvider, load_provider
-from piguard.sources import ValueJudge, cell_text, classify, hint_for, unique_names
+from piguard.sources import (
+    ValueJudge,
+    cell_text,
+    classify,
+    hint_for,
+    load_workbook,
+    sheet_rows,
+    unique_names,
+)
 
 __all__ = [
     "ColumnPlan",
@@ -885,7 +891,7 @@ class Deidentifier:
         name a column ``sheet!column``."""
         src = self._source = str(source)
         summary = Summary(source=src, kind="table")
-        book = _read_workbook(Path(source), src)
+        book = load_workbook(Path(source), src)
         sheets: list[dict[str, Any]] = []
         target = Path(output)
         part = target.with_name(f".{target.name}.part")
@@ -1419,43 +1425,6 @@ def parquet_batches(reader: Any, src: str) -> Iterator[Any]:
             ) from None
         rows += batch.num_rows
         yield batch
-
-
-def sheet_rows(ws: Any, src: str) -> Iterator[tuple[Any, ...]]:
-    """The rows of a read-only worksheet as values; a damaged sheet (XML cut short, a part
-    missing from the archive) is an :class:`InputError` naming the sheet and the row after
-    the last one read, not a traceback. Only the error's type is shown (never cell text)."""
-    rows = ws.iter_rows(values_only=True)
-    line = 0
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except (SyntaxError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
-            # xml.etree's ParseError is a SyntaxError; zlib.error a bad deflate stream
-            raise InputError(
-                f"sheet {ws.title!r}, row {line + 1}: unreadable worksheet ({type(exc).__name__})",
-                source=src,
-            ) from None
-        line += 1
-        yield row
-
-
-def _read_workbook(path: Path, src: str) -> Any:
-    """An .xlsx workbook opened read-only with cached values (as discovery reads it)."""
-    import openpyxl  # a core dependency
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError("no such file", source=src) from None
-    except PermissionError:
-        raise InputError("permission denied", source=src) from None
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(
-            f"not a readable .xlsx workbook ({type(exc).__name__})", source=src
-        ) from None
 
 
 def _discard(out_book: Any) -> None:

@@ -32,7 +32,6 @@ from piguard.deidentify.engine import (
     _header,
     _json_records,
     _JsonDocument,
-    _read_workbook,
     _worksheets,
     _xl_row,
     _xl_text,
@@ -40,13 +39,12 @@ from piguard.deidentify.engine import (
     metadata_path,
     parquet_batches,
     record_leaves,
-    sheet_rows,
 )
 from piguard.deidentify.operators import Operator, OperatorRegistry, default_operators
 from piguard.detect.reader import iter_lines
 from piguard.errors import ConfigError, InputError, IntegrityError, PiguardError
 from piguard.keys import KeyProvider, KeyRef, load_provider
-from piguard.sources import unique_names
+from piguard.sources import load_workbook, sheet_rows, unique_names
 
 __all__ = ["reidentify_file", "reidentify_sql"]
 
@@ -423,7 +421,7 @@ def _xlsx(
     import openpyxl  # a core dependency
 
     sheets = {s["sheet"]: s for s in meta.get("sheets", [])}
-    book = _read_workbook(src, str(src))
+    book = load_workbook(src, str(src))
     part = output.with_name(f".{output.name}.part")
     restored = 0
     out_book = openpyxl.Workbook(write_only=True)

@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -660,9 +661,9 @@ class ExcelTable(Table):
         self.sheet = sheet
 
     def batches(self) -> Iterator[Batch]:
-        book = _load_workbook(self.path, self.source)
+        book = load_workbook(self.path, self.source)
         try:
-            rows_iter = book[self.sheet].iter_rows(values_only=True)
+            rows_iter = sheet_rows(book[self.sheet], self.source)
             header = next(rows_iter, None)
             if header is None:
                 return
@@ -687,7 +688,9 @@ class ExcelTable(Table):
             book.close()
 
 
-def _load_workbook(path: Path, source: str) -> Any:
+def load_workbook(path: Path, source: str) -> Any:
+    """An .xlsx workbook opened read-only with cached values; a missing, unreadable or
+    damaged file is a one-line :class:`InputError` naming ``source``."""
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a core dependency
@@ -696,6 +699,8 @@ def _load_workbook(path: Path, source: str) -> Any:
         ) from None
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError("no such file", source=source) from None
     except PermissionError:
         raise InputError("permission denied", source=source) from None
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -704,9 +709,30 @@ def _load_workbook(path: Path, source: str) -> Any:
         ) from None
 
 
+def sheet_rows(ws: Any, source: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only worksheet as values; a damaged sheet (XML cut short, a part
+    missing from the archive) is an :class:`InputError` naming the sheet and the row after
+    the last one read, not a traceback. Only the error's type is shown (never cell text)."""
+    rows = ws.iter_rows(values_only=True)
+    line = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
+            # xml.etree's ParseError is a SyntaxError; zlib.error a bad deflate stream
+            raise InputError(
+                f"sheet {ws.title!r}, row {line + 1}: unreadable worksheet ({type(exc).__name__})",
+                source=source,
+            ) from None
+        line += 1
+        yield row
+
+
 def excel_tables(path: Path, source: str) -> list[Table]:
     """One table per worksheet."""
-    book = _load_workbook(path, source)
+    book = load_workbook(path, source)
     try:
         names = list(book.sheetnames)
     finally:
