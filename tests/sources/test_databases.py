@@ -171,6 +171,13 @@ def test_sqlite_by_url(tmp_path: Path) -> None:
     _check(discover([url], DiscoveryOptions(today=TODAY)), sampled=False)
 
 
+def test_missing_sqlite_file_is_an_error_and_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "missing.db"
+    inv = discover([f"sqlite:///{path}"])
+    assert [e["message"] for e in inv.errors] == [f"sqlite:///{path}: no such SQLite database file"]
+    assert not path.exists()
+
+
 def test_unreachable_database_is_one_line_without_credentials() -> None:
     url = "postgresql://alice:Sup3rS3cret@127.0.0.1:9/shop"
     inv = discover([url, "mysql://bob:An0therPw@127.0.0.1:9/x"])

@@ -15,6 +15,7 @@ With ``full=True`` every row is streamed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -237,6 +238,17 @@ def sql_tables(
         raise InputError(
             f"not a usable database URL ({type(exc).__name__})", source=shown
         ) from None
+    database = engine.url.database
+    # connecting would create an empty file: a missing database is a mistake in the URL
+    if (
+        engine.dialect.name == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+        and not os.path.exists(database)
+    ):
+        engine.dispose()
+        raise InputError("no such SQLite database file", source=shown)
     tables: list[Table] = []
     try:
         with engine.connect() as conn:
